@@ -1,0 +1,40 @@
+package io.netplane.ipam.messaging;
+
+import io.agroal.api.AgroalDataSource;
+import io.netplane.events.Envelope;
+import io.netplane.events.Topic;
+import io.netplane.ipam.allocation.IntentHandler;
+import io.netplane.ipam.outbox.OutboxRelay;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Reads {@code <prefix>.intents} in one consumer group shared by every replica (partitions are shared out). */
+@ApplicationScoped
+public class IntentConsumer extends DatabaseConsumer {
+    private final IntentHandler handler;
+    private final KafkaSettings kafka;
+    private final String group;
+
+    public IntentConsumer(AgroalDataSource dataSource, OutboxRelay relay, IntentHandler handler, KafkaSettings kafka,
+                          @ConfigProperty(name = "netplane.ipam.intents-group") String group) {
+        super(dataSource, relay);
+        this.handler = handler;
+        this.kafka = kafka;
+        this.group = group;
+    }
+
+    public void start() {
+        start(new KafkaConsumer<>(kafka.consumer(group, "ipam-intents")), List.of(kafka.topic(Topic.INTENTS)),
+                "intent-consumer");
+    }
+
+    @Override
+    void apply(Connection c, Envelope intent) throws SQLException {
+        handler.handle(c, intent);
+    }
+}
