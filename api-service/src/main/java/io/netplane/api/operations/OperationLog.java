@@ -1,0 +1,50 @@
+package io.netplane.api.operations;
+
+import io.netplane.api.readmodel.OperationEntry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** The request's side of the operations table: it opens an operation; the projection settles it. */
+@ApplicationScoped
+public class OperationLog {
+
+    @Transactional
+    public void open(String id, String kind, String target, String targetName, String actor) {
+        OperationEntry op = new OperationEntry();
+        op.id = id;
+        op.kind = kind;
+        op.target = target;
+        op.targetName = targetName;
+        op.actor = actor;
+        op.state = OperationEntry.PENDING;
+        op.created = Instant.now();
+        op.updated = op.created;
+        op.persist();
+    }
+
+    /** The caller stopped waiting; the outcome, when it comes, replaces this. */
+    @Transactional
+    public void timedOut(String id) {
+        OperationEntry op = OperationEntry.findById(id);
+        if (op != null && OperationEntry.PENDING.equals(op.state)) {
+            op.state = OperationEntry.TIMEOUT;
+            op.updated = Instant.now();
+        }
+    }
+
+    @Transactional
+    public void notPublished(String id, String message) {
+        OperationEntry op = OperationEntry.findById(id);
+        if (op != null && op.isOpen()) {
+            op.finish(OperationEntry.FAILED, 503, message, null);
+        }
+    }
+
+    @Transactional
+    public Optional<OperationEntry> find(String id) {
+        return OperationEntry.findByIdOptional(id);
+    }
+}

@@ -1,0 +1,252 @@
+package io.netplane.api.projection;
+
+import io.netplane.api.messaging.IntentPublisher;
+import io.netplane.api.readmodel.JsonColumns;
+import io.netplane.api.readmodel.NetworkCatalog;
+import io.netplane.api.readmodel.NetworkEntry;
+import io.netplane.api.readmodel.NetworkNodeState;
+import io.netplane.api.readmodel.NodeEntry;
+import io.netplane.api.readmodel.NodeLiveness;
+import io.netplane.api.readmodel.OperationEntry;
+import io.netplane.events.Envelope;
+import io.netplane.events.EventType;
+import io.netplane.events.Subject;
+import io.netplane.events.data.Cleared;
+import io.netplane.events.data.Failure;
+import io.netplane.events.data.Network;
+import io.netplane.events.data.NetworkReady;
+import io.netplane.events.data.NetworkRemoveRequested;
+import io.netplane.events.data.NetworkRemoved;
+import io.netplane.events.data.NodeHeartbeat;
+import io.netplane.events.data.NodeJoined;
+import io.netplane.events.data.NodeLeft;
+import io.netplane.events.data.Rejection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Applies one event to the read model and settles the operations it decides. Each record is applied in
+ * one transaction together with its partition's offset, so a redelivered record changes nothing.
+ */
+@ApplicationScoped
+public class Projection {
+    private static final Logger LOG = Logger.getLogger(Projection.class);
+
+    @Inject
+    NetworkCatalog catalog;
+    @Inject
+    NodeLiveness liveness;
+    @Inject
+    IntentPublisher intents;
+
+    /** @return false when the record was applied before (a redelivery). */
+    @Transactional
+    public boolean apply(String topic, int partition, long offset, Envelope event) {
+        if (!claim(topic, partition, offset)) {
+            return false;
+        }
+        if (event != null) {
+            EventType.fromWireName(event.type()).ifPresent(type -> apply(type, event));
+        }
+        return true;
+    }
+
+    /** Moves past a record that cannot be applied, so that one bad event does not stop the read model. */
+    @Transactional
+    public void skip(String topic, int partition, long offset) {
+        claim(topic, partition, offset);
+    }
+
+    private boolean claim(String topic, int partition, long offset) {
+        ProjectionOffset row = ProjectionOffset.findById(new ProjectionOffset.Key(topic, partition),
+                LockModeType.PESSIMISTIC_WRITE);
+        if (row == null) {
+            row = new ProjectionOffset();
+            row.topic = topic;
+            row.partition = partition;
+            row.lastOffset = offset;
+            row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
+            return true;
+        }
+        if (offset <= row.lastOffset) {
+            return false;
+        }
+        row.lastOffset = offset;
+        return true;
+    }
+
+    private void apply(EventType type, Envelope event) {
+        switch (type) {
+            case NETWORK_CREATED -> networkCreated(event, event.data(Network.class));
+            case NETWORK_REJECTED -> networkRejected(event, event.data(Rejection.class));
+            case NETWORK_REMOVED -> networkRemoved(event, event.data(NetworkRemoved.class));
+            case NETWORK_READY -> networkReady(event, event.data(NetworkReady.class));
+            case NETWORK_FAILED -> networkFailed(event, event.data(Failure.class));
+            case NETWORK_CLEARED -> networkCleared(event, event.data(Cleared.class));
+            case NODE_JOINED -> nodeJoined(event, event.data(NodeJoined.class));
+            case NODE_HEARTBEAT -> nodeHeartbeat(event, event.data(NodeHeartbeat.class));
+            case NODE_LEFT -> nodeLeft(event, event.data(NodeLeft.class));
+            default -> { } // sandboxes and endpoints: a later issue
+        }
+    }
+
+    private void networkCreated(Envelope event, Network n) {
+        NetworkEntry row = NetworkEntry.findById(n.id());
+        boolean fresh = row == null;
+        if (fresh) {
+            row = new NetworkEntry();
+            row.id = n.id();
+        }
+        row.name = n.name();
+        row.driver = n.driver();
+        row.scope = n.scope() == null ? "local" : n.scope();
+        row.subnets = JsonColumns.write(n.subnets() == null ? List.of() : n.subnets());
+        row.internal = n.internal();
+        row.attachable = n.attachable();
+        row.enableIpv6 = n.enableIpv6();
+        row.options = JsonColumns.write(n.options() == null ? Map.of() : n.options());
+        row.labels = JsonColumns.write(n.labels() == null ? Map.of() : n.labels());
+        row.vni = n.vni();
+        row.bridge = n.bridge();
+        row.predefined = n.predefined();
+        row.created = n.created() == null ? event.time() : n.created();
+        if (fresh) {
+            row.persist();
+        }
+        settleCreates(n.id());
+    }
+
+    private void networkRejected(Envelope event, Rejection r) {
+        OperationEntry op = event.correlationId() == null ? null : OperationEntry.findById(event.correlationId());
+        if (op != null && op.isOpen()) {
+            op.finish(OperationEntry.FAILED, r.status(), r.message(), null);
+        }
+    }
+
+    private void networkRemoved(Envelope event, NetworkRemoved removed) {
+        NetworkEntry row = NetworkEntry.findById(removed.networkId());
+        if (row != null && row.removed == null) {
+            row.removed = event.time();
+        }
+        settleRemoves(removed.networkId());
+    }
+
+    private void networkReady(Envelope event, NetworkReady ready) {
+        NetworkNodeState state = NetworkNodeState.forUpdate(ready.networkId(), ready.node());
+        state.state = NetworkNodeState.READY;
+        state.bridge = ready.bridge();
+        state.ifindex = ready.ifindex();
+        state.error = null;
+        state.updated = event.time();
+        state.persist();
+        settleCreates(ready.networkId());
+    }
+
+    private void networkFailed(Envelope event, Failure failure) {
+        NetworkNodeState state = NetworkNodeState.forUpdate(failure.id(), failure.node());
+        state.state = NetworkNodeState.FAILED;
+        state.error = failure.error();
+        state.updated = event.time();
+        state.persist();
+        for (OperationEntry op : OperationEntry.open(OperationEntry.CREATE_NETWORK, failure.id())) {
+            op.finish(OperationEntry.FAILED, 500, failure.node() + ": " + failure.error(), null);
+            compensate(op, event);
+        }
+    }
+
+    private void networkCleared(Envelope event, Cleared cleared) {
+        NetworkNodeState state = NetworkNodeState.forUpdate(cleared.id(), cleared.node());
+        state.state = NetworkNodeState.CLEARED;
+        state.bridge = null;
+        state.ifindex = null;
+        state.error = null;
+        state.updated = event.time();
+        state.persist();
+        settleRemoves(cleared.id());
+    }
+
+    /** A create succeeds once the network exists and every ready node reports it ready. */
+    private void settleCreates(String networkId) {
+        List<OperationEntry> open = OperationEntry.open(OperationEntry.CREATE_NETWORK, networkId);
+        NetworkEntry network = NetworkEntry.findById(networkId);
+        if (open.isEmpty() || network == null || network.removed != null) {
+            return;
+        }
+        Set<String> readyNodes = liveness.readyNodes();
+        var view = catalog.view(network, readyNodes);
+        if (view.ready()) {
+            String result = JsonColumns.write(view);
+            open.forEach(op -> op.finish(OperationEntry.SUCCEEDED, 201, null, result));
+        }
+    }
+
+    /** A remove succeeds once ipam freed the network and no ready node still holds it. */
+    private void settleRemoves(String networkId) {
+        List<OperationEntry> open = OperationEntry.open(OperationEntry.REMOVE_NETWORK, networkId);
+        NetworkEntry network = NetworkEntry.findById(networkId);
+        if (open.isEmpty() || network == null || network.removed == null) {
+            return;
+        }
+        if (catalog.readyOn(networkId, liveness.readyNodes()).isEmpty()) {
+            String result = JsonColumns.write(Map.of("id", network.id, "name", network.name));
+            open.forEach(op -> op.finish(OperationEntry.SUCCEEDED, 204, null, result));
+        }
+    }
+
+    /**
+     * A node could not build the network: remove it again so nothing stays allocated for a network the
+     * caller was told failed. Sent inside the transaction: if the commit fails the record is applied
+     * again and the intent repeats, which ipam answers with a harmless 404 rejection.
+     */
+    private void compensate(OperationEntry op, Envelope failure) {
+        LOG.infof("network %s failed on %s: removing it again (operation %s)", op.target, failure.node(), op.id);
+        intents.publish(new Envelope(UUID.randomUUID(), EventType.NETWORK_REMOVE_REQUESTED.wireName(),
+                EventType.NETWORK_REMOVE_REQUESTED.version(), Instant.now(), op.id, failure.id().toString(),
+                op.actor, Subject.network(op.target), null, new NetworkRemoveRequested(op.target)));
+    }
+
+    private void nodeJoined(Envelope event, NodeJoined joined) {
+        NodeEntry node = node(joined.node(), event.time());
+        node.underlayAddress = joined.underlayAddress();
+        node.routedSubnets = JsonColumns.write(joined.routedSubnets() == null ? List.of() : joined.routedSubnets());
+        node.versions = JsonColumns.write(joined.versions() == null ? Map.of() : joined.versions());
+        node.joined = event.time();
+        node.leftAt = null;
+    }
+
+    private void nodeHeartbeat(Envelope event, NodeHeartbeat beat) {
+        NodeEntry node = node(beat.node(), event.time());
+        if (beat.routedSubnets() != null) {
+            node.routedSubnets = JsonColumns.write(beat.routedSubnets());
+        }
+    }
+
+    private void nodeLeft(Envelope event, NodeLeft left) {
+        NodeEntry node = node(left.node(), event.time());
+        node.leftAt = event.time();
+    }
+
+    private NodeEntry node(String name, Instant seen) {
+        NodeEntry node = NodeEntry.findById(name);
+        if (node == null) {
+            node = new NodeEntry();
+            node.name = name;
+            node.routedSubnets = "[]";
+            node.versions = "{}";
+            node.lastSeen = seen;
+            node.persist();
+        } else if (seen.isAfter(node.lastSeen)) {
+            node.lastSeen = seen;
+        }
+        return node;
+    }
+}

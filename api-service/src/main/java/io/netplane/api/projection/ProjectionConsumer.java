@@ -1,0 +1,154 @@
+package io.netplane.api.projection;
+
+import io.netplane.api.messaging.KafkaSettings;
+import io.netplane.events.Envelope;
+import io.netplane.events.Topic;
+import io.netplane.events.kafka.EnvelopeDeserializer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The read model's consumer: one group shared by all replicas over changes, status and nodes. The
+ * offsets live in the read model (committed with each record), so a partition resumes exactly where
+ * its projection stopped.
+ */
+@ApplicationScoped
+public class ProjectionConsumer {
+    private static final Logger LOG = Logger.getLogger(ProjectionConsumer.class);
+    private static final int ATTEMPTS = 3;
+
+    @Inject
+    KafkaSettings kafka;
+    @Inject
+    Projection projection;
+    @Inject
+    ProjectionProgress progress;
+
+    private volatile boolean assigned;
+    private volatile boolean running;
+    private KafkaConsumer<String, Envelope> consumer;
+    private Thread thread;
+
+    public boolean assigned() {
+        return assigned;
+    }
+
+    public void start() {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, kafka.projectionGroup(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "netplane-api-projection",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new EnvelopeDeserializer());
+        running = true;
+        thread = new Thread(this::run, "api-projection");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(kafka.topic(Topic.CHANGES), kafka.topic(Topic.STATUS), kafka.topic(Topic.NODES)),
+                    new ResumeFromReadModel());
+            while (running) {
+                for (ConsumerRecord<String, Envelope> record : poll()) {
+                    applyWithRetries(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called
+        } catch (RuntimeException e) {
+            LOG.error("the read-model projection stopped", e);
+        } finally {
+            assigned = false;
+            consumer.close();
+        }
+    }
+
+    private Iterable<ConsumerRecord<String, Envelope>> poll() {
+        try {
+            return consumer.poll(Duration.ofMillis(500));
+        } catch (RecordDeserializationException e) {
+            TopicPartition partition = e.topicPartition();
+            LOG.errorf("unreadable record %s@%d skipped: %s", partition, e.offset(), e.getMessage());
+            projection.skip(partition.topic(), partition.partition(), e.offset());
+            consumer.seek(partition, e.offset() + 1);
+            return List.of();
+        }
+    }
+
+    private void applyWithRetries(ConsumerRecord<String, Envelope> record) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                projection.apply(record.topic(), record.partition(), record.offset(), record.value());
+                progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= ATTEMPTS) {
+                    LOG.errorf(e, "cannot project %s-%d@%d (%s): skipped", record.topic(), record.partition(),
+                            record.offset(), record.value() == null ? "tombstone" : record.value().type());
+                    projection.skip(record.topic(), record.partition(), record.offset());
+                    progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+                    return;
+                }
+                LOG.warnf("projecting %s-%d@%d failed (attempt %d): %s", record.topic(), record.partition(),
+                        record.offset(), attempt, e.getMessage());
+            }
+        }
+    }
+
+    /** Seeks each assigned partition to the record after the last one the read model applied. */
+    private class ResumeFromReadModel implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                Long last = QuarkusTransaction.requiringNew().call(() -> {
+                    ProjectionOffset row = ProjectionOffset.findById(
+                            new ProjectionOffset.Key(partition.topic(), partition.partition()));
+                    return row == null ? null : row.lastOffset;
+                });
+                if (last == null) {
+                    consumer.seekToBeginning(List.of(partition));
+                } else {
+                    consumer.seek(partition, last + 1);
+                    progress.applied(partition, last);
+                }
+            }
+            assigned = true;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.netplane.api.readmodel;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads networks from the read model: lookups as Docker resolves them, and the native view. */
+@ApplicationScoped
+public class NetworkCatalog {
+    @Inject
+    NodeLiveness liveness;
+
+    /** Docker's order: the full id, then an exact name, then a unique id prefix. */
+    @Transactional
+    public NetworkEntry lookup(String ref) {
+        NetworkEntry byId = NetworkEntry.findById(ref);
+        if (byId != null && byId.removed == null) {
+            return byId;
+        }
+        List<NetworkEntry> byName = NetworkEntry.liveByName(ref);
+        if (byName.size() == 1) {
+            return byName.get(0);
+        }
+        if (byName.size() > 1) {
+            throw NetworkLookupException.ambiguous(ref, byName.size(), NetworkLookupException.Basis.NAME);
+        }
+        List<NetworkEntry> byPrefix = ref.isEmpty() ? List.of() : NetworkEntry.liveByIdPrefix(ref);
+        if (byPrefix.size() == 1) {
+            return byPrefix.get(0);
+        }
+        if (byPrefix.size() > 1) {
+            throw NetworkLookupException.ambiguous(ref, byPrefix.size(), NetworkLookupException.Basis.ID_PREFIX);
+        }
+        throw NetworkLookupException.notFound(ref);
+    }
+
+    @Transactional
+    public boolean nameTaken(String name) {
+        return !NetworkEntry.liveByName(name).isEmpty();
+    }
+
+    @Transactional
+    public NetworkView view(String ref) {
+        return view(lookup(ref), liveness.readyNodes());
+    }
+
+    @Transactional
+    public Optional<NetworkView> viewById(String id) {
+        NetworkEntry entry = NetworkEntry.findById(id);
+        return entry == null ? Optional.empty() : Optional.of(view(entry, liveness.readyNodes()));
+    }
+
+    @Transactional
+    public List<NetworkView> list() {
+        Set<String> ready = liveness.readyNodes();
+        return NetworkEntry.live().stream().map(n -> view((NetworkEntry) n, ready)).toList();
+    }
+
+    /** The nodes whose kernel holds the network now (ready), among those that are up. */
+    @Transactional
+    public Set<String> readyOn(String networkId, Set<String> readyNodes) {
+        return Set.copyOf(NetworkNodeState.of(networkId).stream()
+                .filter(s -> NetworkNodeState.READY.equals(s.state) && readyNodes.contains(s.node))
+                .map(s -> s.node)
+                .toList());
+    }
+
+    /** Needs a transaction (states are loaded). */
+    public NetworkView view(NetworkEntry n, Set<String> readyNodes) {
+        Map<String, NetworkView.NodeState> nodes = new LinkedHashMap<>();
+        for (NetworkNodeState s : NetworkNodeState.of(n.id)) {
+            nodes.put(s.node, new NetworkView.NodeState(s.state, s.bridge, s.ifindex, s.error));
+        }
+        boolean nothingToBuild = "host".equals(n.driver) || "null".equals(n.driver);
+        boolean ready = nothingToBuild || readyNodes.stream()
+                .allMatch(node -> nodes.containsKey(node) && NetworkNodeState.READY.equals(nodes.get(node).state()));
+        List<NetworkView.Subnet> subnets = JsonColumns.subnets(n.subnets).stream()
+                .map(s -> new NetworkView.Subnet(s.family() == null ? null : s.family().name(), s.subnet(),
+                        s.gateway(), s.ipRange()))
+                .toList();
+        return new NetworkView(n.id, n.name, n.driver, n.scope, subnets, n.internal, n.attachable,
+                JsonColumns.stringMap(n.options), JsonColumns.stringMap(n.labels), n.bridge, n.predefined,
+                n.created, nodes, ready);
+    }
+}

@@ -1,0 +1,35 @@
+package io.netplane.api.readmodel;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.ColumnTransformer;
+
+import java.time.Instant;
+
+/** A node-agent as seen on the nodes topic. Times are the events' times, so a replay never revives a node. */
+@Entity
+@Table(name = "nodes")
+public class NodeEntry extends PanacheEntityBase {
+    @Id
+    public String name;
+    @Column(name = "underlay_address")
+    public String underlayAddress;
+    @Column(name = "routed_subnets", columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String routedSubnets;
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String versions;
+    public Instant joined;
+    @Column(name = "last_seen")
+    public Instant lastSeen;
+    @Column(name = "left_at")
+    public Instant leftAt;
+
+    public boolean hasLeft() {
+        return leftAt != null && !leftAt.isBefore(lastSeen);
+    }
+}

@@ -1,0 +1,60 @@
+package io.netplane.api.readmodel;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.ColumnTransformer;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One user request, from its intent to its outcome. Its id is the intent's correlationId. The request
+ * writes it pending; the projection writes the outcome, whether or not the caller still waits.
+ */
+@Entity
+@Table(name = "operations")
+public class OperationEntry extends PanacheEntityBase {
+    public static final String CREATE_NETWORK = "network.create";
+    public static final String REMOVE_NETWORK = "network.remove";
+
+    public static final String PENDING = "pending";
+    public static final String TIMEOUT = "timeout";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+
+    @Id
+    public String id;
+    public String kind;
+    /** The network id. */
+    public String target;
+    @Column(name = "target_name")
+    public String targetName;
+    public String actor;
+    public String state;
+    public Integer status;
+    public String message;
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String result;
+    public Instant created;
+    public Instant updated;
+
+    public boolean isOpen() {
+        return PENDING.equals(state) || TIMEOUT.equals(state);
+    }
+
+    public static List<OperationEntry> open(String kind, String target) {
+        return list("kind = ?1 and target = ?2 and state in ?3", kind, target, List.of(PENDING, TIMEOUT));
+    }
+
+    public void finish(String state, int status, String message, String result) {
+        this.state = state;
+        this.status = status;
+        this.message = message;
+        this.result = result;
+        this.updated = Instant.now();
+    }
+}
