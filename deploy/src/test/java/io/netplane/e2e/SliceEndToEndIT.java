@@ -57,8 +57,10 @@ class SliceEndToEndIT {
     @Test
     @Order(1)
     void agentJoinsAndPredefinedNetworksExist() throws Exception {
-        JsonNode named = until(Duration.ofSeconds(60), "node " + node + " in GET /api/v1/nodes",
-                () -> findByName(api.get("/nodes").body(), node));
+        JsonNode named = until(Duration.ofSeconds(60), "node " + node + " ready in GET /api/v1/nodes", () -> {
+            JsonNode n = findByName(api.get("/nodes").body(), node);
+            return n != null && "ready".equals(n.path("state").asText()) ? n : null;
+        });
         assertNotNull(named);
 
         JsonNode networks = api.get("/networks").expect(200);
