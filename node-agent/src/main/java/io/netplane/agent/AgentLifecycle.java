@@ -1,0 +1,55 @@
+package io.netplane.agent;
+
+import io.netplane.agent.kernel.Uname;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Starts the node agent with the application and stops it (saying node.left) on a clean shutdown. */
+@ApplicationScoped
+public class AgentLifecycle {
+    @ConfigProperty(name = "netplane.node.name")
+    Optional<String> nodeName;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "netplane.topics.prefix", defaultValue = "netplane")
+    String topicPrefix;
+
+    @ConfigProperty(name = "netplane.bridge.default-name", defaultValue = "np0")
+    String defaultBridgeName;
+
+    @ConfigProperty(name = "netplane.node.heartbeat-interval", defaultValue = "5s")
+    Duration heartbeatInterval;
+
+    @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
+    String version;
+
+    private volatile NodeAgent agent;
+
+    void onStart(@Observes StartupEvent event) {
+        String node = nodeName.filter(n -> !n.isBlank()).orElseGet(() -> Uname.read().nodename());
+        NodeAgent started = new NodeAgent(new AgentSettings(node, bootstrapServers, topicPrefix, defaultBridgeName,
+                heartbeatInterval, version));
+        agent = started;
+        started.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        NodeAgent running = agent;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /** The running agent, or null before start. */
+    public NodeAgent agent() {
+        return agent;
+    }
+}

@@ -1,0 +1,65 @@
+package io.netplane.agent.dataplane;
+
+import io.netplane.agent.kernel.Address;
+import io.netplane.agent.kernel.Link;
+import io.netplane.agent.kernel.Route;
+import io.netplane.agent.kernel.Rtnetlink;
+
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a node reports about its host: the IPv4 subnets already routed on it (so automatic subnets avoid
+ * them, e.g. Docker's 172.17.0.0/16) and its underlay address. Call it from the kernel thread only.
+ */
+public final class NodeInventory {
+    private final Rtnetlink kernel;
+
+    public NodeInventory(Rtnetlink kernel) {
+        this.kernel = kernel;
+    }
+
+    /**
+     * Destinations of the main table's IPv4 unicast routes as CIDRs, without default routes and without
+     * routes via links netplane marked (its own networks are ipam's already).
+     */
+    public List<String> routedSubnets() {
+        Set<Integer> netplaneLinks = kernel.links().list().stream()
+                .filter(link -> OwnershipMark.isNetplane(link.alias()))
+                .map(Link::index)
+                .collect(Collectors.toSet());
+        return routedSubnets(kernel.routes().listIpv4Main(), netplaneLinks);
+    }
+
+    static List<String> routedSubnets(List<Route> routes, Set<Integer> excludedLinks) {
+        return routes.stream()
+                .filter(r -> r.type() == Route.RTN_UNICAST && !r.isDefault())
+                .filter(r -> !excludedLinks.contains(r.outputIndex()))
+                .map(r -> r.destination().network().toString())
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    /** The preferred source, else the first IPv4 address, of the default route's link; null without one. */
+    public String underlayAddress() {
+        Optional<Route> defaultRoute = kernel.routes().listIpv4Main().stream()
+                .filter(r -> r.type() == Route.RTN_UNICAST && r.isDefault() && r.outputIndex() != 0)
+                .findFirst();
+        if (defaultRoute.isEmpty()) {
+            return null;
+        }
+        if (defaultRoute.get().preferredSource() != null) {
+            return defaultRoute.get().preferredSource().getHostAddress();
+        }
+        return kernel.addresses().list(defaultRoute.get().outputIndex()).stream()
+                .map(Address::cidr)
+                .filter(c -> c.address() instanceof Inet4Address)
+                .map(c -> c.address().getHostAddress())
+                .findFirst()
+                .orElse(null);
+    }
+}

@@ -1,0 +1,149 @@
+package io.netplane.agent.kernel;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Network interfaces (rtnetlink RTM_*LINK). Each method says the {@code ip} command it equals. Veth pairs
+ * and moves between namespaces will be added here (IFLA_LINKINFO/IFLA_INFO_DATA/VETH_INFO_PEER,
+ * IFLA_NET_NS_FD).
+ */
+public final class Links {
+    static final int IFLA_IFNAME = 3;
+    static final int IFLA_MASTER = 10;
+    static final int IFLA_LINKINFO = 18;
+    static final int IFLA_IFALIAS = 20;
+    static final int IFLA_INFO_KIND = 1;
+    static final int IFINFOMSG_LENGTH = 16;
+
+    private final NetlinkSocket socket;
+
+    public Links(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /**
+     * Creates a bridge and marks it. Equivalent to {@code ip link add name NAME type bridge} then
+     * {@code ip link set NAME alias ALIAS}: the kernel ignores IFLA_IFALIAS in a create request
+     * (rtnl_create_link does not read it; checked on 6.18), so the alias is a second message, and the
+     * bridge is deleted again if that fails.
+     */
+    public Link createBridge(String name, String alias) {
+        socket.execute("create bridge " + name, newBridge(name));
+        Link created = get(name).orElseThrow(() ->
+                new KernelException("create bridge " + name, Errno.ENODEV, "gone right after it was created"));
+        try {
+            setAlias(created.index(), name, alias);
+        } catch (KernelException e) {
+            try {
+                delete(created.index(), name);
+            } catch (KernelException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        return get(name).orElse(created);
+    }
+
+    /** Equivalent to {@code ip link set dev NAME alias ALIAS}. */
+    public void setAlias(int index, String name, String alias) {
+        socket.execute("set alias of " + name, setAliasRequest(index, alias));
+    }
+
+    /** Equivalent to {@code ip link set dev NAME up}. */
+    public void setUp(int index, String name) {
+        socket.execute("set " + name + " up", setUpRequest(index));
+    }
+
+    /** Equivalent to {@code ip link del dev NAME} (by index). */
+    public void delete(int index, String name) {
+        socket.execute("delete link " + name, deleteRequest(index));
+    }
+
+    /** Equivalent to {@code ip link del dev NAME}. Idempotent: true if deleted, false if there was no such link. */
+    public boolean deleteByName(String name) {
+        try {
+            socket.execute("delete link " + name, deleteByNameRequest(name));
+            return true;
+        } catch (KernelException e) {
+            if (e.is(Errno.ENODEV)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Equivalent to {@code ip -d link show dev NAME}; empty when there is no such link. */
+    public Optional<Link> get(String name) {
+        try {
+            return Optional.of(parse(socket.get("get link " + name, getByNameRequest(name))));
+        } catch (KernelException e) {
+            if (e.is(Errno.ENODEV)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Equivalent to {@code ip -d link show}. */
+    public List<Link> list() {
+        return socket.dump("dump links", dumpRequest()).stream()
+                .filter(m -> m.type() == Netlink.RTM_NEWLINK)
+                .map(Links::parse)
+                .toList();
+    }
+
+    static NetlinkRequest newBridge(String name) {
+        NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK,
+                        Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
+                .string(IFLA_IFNAME, name);
+        int linkInfo = request.begin(IFLA_LINKINFO);
+        request.string(IFLA_INFO_KIND, "bridge");
+        return request.end(linkInfo);
+    }
+
+    static NetlinkRequest setAliasRequest(int index, String alias) {
+        // iproute2 sends the alias without its NUL; the kernel stores exactly the given bytes
+        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, index, 0, 0)
+                .attribute(IFLA_IFALIAS, alias.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static NetlinkRequest setUpRequest(int index) {
+        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, index, Link.IFF_UP, Link.IFF_UP);
+    }
+
+    static NetlinkRequest deleteRequest(int index) {
+        return NetlinkRequest.of(Netlink.RTM_DELLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, index, 0, 0);
+    }
+
+    static NetlinkRequest deleteByNameRequest(String name) {
+        return NetlinkRequest.of(Netlink.RTM_DELLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
+                .string(IFLA_IFNAME, name);
+    }
+
+    static NetlinkRequest getByNameRequest(String name) {
+        return NetlinkRequest.of(Netlink.RTM_GETLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
+                .string(IFLA_IFNAME, name);
+    }
+
+    static NetlinkRequest dumpRequest() {
+        return NetlinkRequest.of(Netlink.RTM_GETLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0);
+    }
+
+    static Link parse(NetlinkMessage message) {
+        var payload = message.payload();
+        int index = payload.getInt(4);
+        int flags = payload.getInt(8);
+        Attributes attributes = message.attributes(IFINFOMSG_LENGTH);
+        return new Link(index, attributes.string(IFLA_IFNAME),
+                attributes.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND),
+                attributes.string(IFLA_IFALIAS), flags, attributes.u32(IFLA_MASTER, 0));
+    }
+}

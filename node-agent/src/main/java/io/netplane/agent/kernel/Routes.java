@@ -1,0 +1,61 @@
+package io.netplane.agent.kernel;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** Routes (rtnetlink RTM_*ROUTE). Each method says the {@code ip} command it equals. */
+public final class Routes {
+    static final int RTA_DST = 1;
+    static final int RTA_OIF = 4;
+    static final int RTA_GATEWAY = 5;
+    static final int RTA_PREFSRC = 7;
+    static final int RTA_TABLE = 15;
+    static final int RTMSG_LENGTH = 12;
+
+    private final NetlinkSocket socket;
+
+    public Routes(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /** Equivalent to {@code ip -4 route show table main}. */
+    public List<Route> listIpv4Main() {
+        return socket.dump("dump IPv4 routes", dumpRequest(Netlink.AF_INET)).stream()
+                .filter(m -> m.type() == Netlink.RTM_NEWROUTE)
+                .map(Routes::parse)
+                .filter(r -> r.table() == Route.RT_TABLE_MAIN)
+                .toList();
+    }
+
+    static NetlinkRequest dumpRequest(byte family) {
+        return NetlinkRequest.of(Netlink.RTM_GETROUTE, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP)
+                .rtmsg(family, 0, 0, 0, 0, 0);
+    }
+
+    static Route parse(NetlinkMessage message) {
+        ByteBuffer payload = message.payload();
+        int family = payload.get(0) & 0xff;
+        int dstLength = payload.get(1) & 0xff;
+        int table = payload.get(4) & 0xff;
+        int protocol = payload.get(5) & 0xff;
+        int scope = payload.get(6) & 0xff;
+        int type = payload.get(7) & 0xff;
+        Attributes attributes = message.attributes(RTMSG_LENGTH);
+        InetAddress dst = attributes.address(RTA_DST);
+        Cidr destination;
+        if (dst != null) {
+            destination = new Cidr(dst, dstLength);
+        } else if (dstLength == 0) {
+            destination = null; // default route
+        } else {
+            throw new IllegalArgumentException("route of /" + dstLength + " without RTA_DST");
+        }
+        if (destination == null && family == Netlink.AF_INET) {
+            destination = new Cidr(Cidr.literal("0.0.0.0"), 0);
+        }
+        return new Route(destination, attributes.address(RTA_GATEWAY), attributes.u32(RTA_OIF, 0),
+                attributes.u32(RTA_TABLE, table), protocol, scope, type, attributes.address(RTA_PREFSRC));
+    }
+
+}

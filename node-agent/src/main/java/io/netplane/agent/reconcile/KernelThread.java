@@ -1,0 +1,65 @@
+package io.netplane.agent.reconcile;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one platform thread that does every kernel call of the agent, in order. One writer is as fast as
+ * several (rtnl_lock serialises them), and namespace work later needs a thread that is never shared.
+ */
+public final class KernelThread implements AutoCloseable {
+    private final ExecutorService executor;
+    private volatile Thread thread;
+
+    public KernelThread() {
+        this.executor = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "netplane-kernel");
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+    }
+
+    /** Runs {@code work} on the kernel thread and waits for it; its exception is rethrown as is. */
+    public <T> T call(Callable<T> work) {
+        try {
+            return executor.submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the kernel thread", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    public void run(Runnable work) {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    public boolean isAlive() {
+        Thread t = thread;
+        return !executor.isShutdown() && (t == null || t.isAlive());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

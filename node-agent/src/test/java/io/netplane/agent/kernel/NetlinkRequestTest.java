@@ -1,0 +1,98 @@
+package io.netplane.agent.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HexFormat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Golden bytes of every request the kernel package builds (host order: little-endian). Each line is one
+ * struct or attribute, so a wrong byte points at its field. The kernel test proves the kernel accepts them.
+ */
+class NetlinkRequestTest {
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String golden(String... lines) {
+        return String.join("", lines).replace(" ", "");
+    }
+
+    @Test
+    void createBridge() {
+        assertEquals(golden(
+                "44000000 1000 0506 01000000 00000000", // nlmsghdr: 68 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+                "00 00 0000 00000000 00000000 00000000", // ifinfomsg: AF_UNSPEC, index 0
+                "1400 0300 6e70 2d33 6632 6139 6330 6537 6231 6400", // IFLA_IFNAME "np-3f2a9c0e7b1d\0"
+                "1000 1200", // IFLA_LINKINFO (16 B)
+                "0b00 0100 6272 6964 6765 00 00"), // IFLA_INFO_KIND "bridge\0" + 1 pad byte
+                hex(Links.newBridge("np-3f2a9c0e7b1d").toBytes(1)));
+    }
+
+    @Test
+    void setAlias() {
+        assertEquals(golden(
+                "3c000000 1000 0500 02000000 00000000", // 60 B, RTM_NEWLINK, REQUEST|ACK, seq 2
+                "00 00 0000 2a000000 00000000 00000000", // ifinfomsg: index 42
+                "1b00 1400 6e65 7470 6c61 6e65 3a6e 313a 6e65 7477 6f72 6b3a 6162 63 00"), // IFLA_IFALIAS (no NUL) + pad
+                hex(Links.setAliasRequest(42, "netplane:n1:network:abc").toBytes(2)));
+    }
+
+    @Test
+    void setUp() {
+        assertEquals(golden(
+                "20000000 1000 0500 03000000 00000000", // 32 B, RTM_NEWLINK, REQUEST|ACK
+                "00 00 0000 2a000000 01000000 01000000"), // index 42, flags IFF_UP, change IFF_UP
+                hex(Links.setUpRequest(42).toBytes(3)));
+    }
+
+    @Test
+    void deleteLinkByIndexAndByName() {
+        assertEquals(golden(
+                "20000000 1100 0500 04000000 00000000", // 32 B, RTM_DELLINK, REQUEST|ACK
+                "00 00 0000 2a000000 00000000 00000000"),
+                hex(Links.deleteRequest(42).toBytes(4)));
+        assertEquals(golden(
+                "28000000 1100 0500 05000000 00000000", // 40 B, RTM_DELLINK
+                "00 00 0000 00000000 00000000 00000000",
+                "0800 0300 6e703000"), // IFLA_IFNAME "np0\0"
+                hex(Links.deleteByNameRequest("np0").toBytes(5)));
+    }
+
+    @Test
+    void getLinkAndDumpLinks() {
+        assertEquals(golden(
+                "28000000 1200 0500 06000000 00000000", // RTM_GETLINK, REQUEST|ACK
+                "00 00 0000 00000000 00000000 00000000",
+                "0800 0300 6e703000"),
+                hex(Links.getByNameRequest("np0").toBytes(6)));
+        assertEquals(golden(
+                "20000000 1200 0103 07000000 00000000", // RTM_GETLINK, REQUEST|DUMP
+                "00 00 0000 00000000 00000000 00000000"),
+                hex(Links.dumpRequest().toBytes(7)));
+    }
+
+    @Test
+    void addIpv4Address() {
+        assertEquals(golden(
+                "30000000 1400 0506 08000000 00000000", // 48 B, RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE
+                "02 18 00 00 2a000000", // ifaddrmsg: AF_INET, /24, flags 0, scope universe, index 42
+                "0800 0200 0ad50701", // IFA_LOCAL 10.213.7.1 (network order)
+                "0800 0100 0ad50701", // IFA_ADDRESS
+                "0800 0400 0ad507ff"), // IFA_BROADCAST 10.213.7.255 (brd +)
+                hex(Addresses.addRequest(42, Cidr.parse("10.213.7.1/24")).toBytes(8)));
+    }
+
+    @Test
+    void addressDumpAndIpv4RouteDump() {
+        assertEquals(golden(
+                "18000000 1600 0103 09000000 00000000", // 24 B, RTM_GETADDR, REQUEST|DUMP
+                "00 00 00 00 00000000"),
+                hex(Addresses.dumpRequest((byte) 0).toBytes(9)));
+        assertEquals(golden(
+                "1c000000 1a00 0103 0a000000 00000000", // 28 B, RTM_GETROUTE, REQUEST|DUMP
+                "02 00 00 00 00 00 00 00 00000000"), // rtmsg: AF_INET, everything else 0 (all tables)
+                hex(Routes.dumpRequest((byte) 2).toBytes(10)));
+    }
+}
