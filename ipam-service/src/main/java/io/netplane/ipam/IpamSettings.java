@@ -1,23 +1,46 @@
-package io.netplane.ipam.pool;
+package io.netplane.ipam;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.time.Duration;
 import java.util.List;
 
-/** {@code netplane.ipam.*-pools}: Docker's {@code default-address-pools} shape, a list of base + size. */
+/** Every {@code netplane.ipam.*} key. The pools have Docker's {@code default-address-pools} shape: base + size. */
 @ConfigMapping(prefix = "netplane.ipam")
-public interface PoolConfig {
+public interface IpamSettings {
 
+    /** Pools for local (bridge) networks, in search order. */
     @WithName("default-pools")
     List<Pool> defaultPools();
 
+    /** Pools for overlay networks. */
     @WithName("overlay-pools")
     List<Pool> overlayPools();
+
+    /** The one consumer group of every replica on {@code <prefix>.intents}. */
+    @WithName("intents-group")
+    @WithDefault("netplane-ipam")
+    String intentsGroup();
+
+    /** The consumer group on {@code <prefix>.nodes}. */
+    @WithName("nodes-group")
+    @WithDefault("netplane-ipam-nodes")
+    String nodesGroup();
+
+    Outbox outbox();
 
     interface Pool {
         String base();
 
         int size();
+    }
+
+    interface Outbox {
+        /** The safety net for rows committed but not yet published (a crash between the two). */
+        @WithName("poll-interval")
+        @WithDefault("1s")
+        Duration pollInterval();
     }
 }

@@ -5,27 +5,27 @@ import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.ipam.allocation.IntentHandler;
 import io.netplane.ipam.outbox.OutboxRelay;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.netplane.ipam.IpamSettings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
 /** Reads {@code <prefix>.intents} in one consumer group shared by every replica (partitions are shared out). */
-@ApplicationScoped
+@Singleton
 public class IntentConsumer extends DatabaseConsumer {
     private final IntentHandler handler;
     private final KafkaSettings kafka;
     private final String group;
 
     public IntentConsumer(AgroalDataSource dataSource, OutboxRelay relay, IntentHandler handler, KafkaSettings kafka,
-                          @ConfigProperty(name = "netplane.ipam.intents-group") String group) {
+                          IpamSettings settings) {
         super(dataSource, relay);
         this.handler = handler;
         this.kafka = kafka;
-        this.group = group;
+        this.group = settings.intentsGroup();
     }
 
     public void start() {

@@ -10,9 +10,9 @@ import io.netplane.events.data.NodeLeft;
 import io.netplane.ipam.allocation.NodeStore;
 import io.netplane.ipam.allocation.PredefinedNetworks;
 import io.netplane.ipam.outbox.OutboxRelay;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.netplane.ipam.IpamSettings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +22,7 @@ import java.util.List;
  * Reads {@code <prefix>.nodes} into the nodes table (the subnets each host already routes), and creates the
  * default {@code bridge} network once a node is known.
  */
-@ApplicationScoped
+@Singleton
 public class NodeConsumer extends DatabaseConsumer {
     private final NodeStore nodes;
     private final PredefinedNetworks predefined;
@@ -30,12 +30,12 @@ public class NodeConsumer extends DatabaseConsumer {
     private final String group;
 
     public NodeConsumer(AgroalDataSource dataSource, OutboxRelay relay, NodeStore nodes, PredefinedNetworks predefined,
-                        KafkaSettings kafka, @ConfigProperty(name = "netplane.ipam.nodes-group") String group) {
+                        KafkaSettings kafka, IpamSettings settings) {
         super(dataSource, relay);
         this.nodes = nodes;
         this.predefined = predefined;
         this.kafka = kafka;
-        this.group = group;
+        this.group = settings.nodesGroup();
     }
 
     public void start() {

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.netplane.ipam.IpamSettings;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -44,10 +44,10 @@ public class OutboxRelay {
     private KafkaProducer<String, byte[]> producer;
 
     public OutboxRelay(AgroalDataSource dataSource, KafkaSettings kafka,
-                       @ConfigProperty(name = "netplane.ipam.outbox.poll-interval") Duration pollInterval) {
+                       IpamSettings settings) {
         this.dataSource = dataSource;
         this.kafka = kafka;
-        this.pollInterval = pollInterval;
+        this.pollInterval = settings.outbox().pollInterval();
     }
 
     public synchronized void start() {

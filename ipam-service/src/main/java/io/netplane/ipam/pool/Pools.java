@@ -1,5 +1,6 @@
 package io.netplane.ipam.pool;
 
+import io.netplane.ipam.IpamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -13,12 +14,12 @@ public class Pools {
     private final PoolSet defaults;
     private final PoolSet overlay;
 
-    public Pools(PoolConfig config) {
+    public Pools(IpamSettings config) {
         this.defaults = new PoolSet(DEFAULT, specs(config.defaultPools()));
         this.overlay = new PoolSet(OVERLAY, specs(config.overlayPools()));
     }
 
-    private static List<PoolSpec> specs(List<PoolConfig.Pool> pools) {
+    private static List<PoolSpec> specs(List<IpamSettings.Pool> pools) {
         return pools.stream().map(p -> PoolSpec.of(p.base(), p.size())).toList();
     }
 
