@@ -99,7 +99,14 @@ public final class BrokerPeer implements AutoCloseable {
                 + "; seen: " + seenIntents.stream().map(e -> e.type() + " " + e.data()).toList());
     }
 
-    public List<Envelope> intentsSeen() {
+    /** Every intent up to now plus what arrives within {@code period}. */
+    public List<Envelope> drainIntents(Duration period) {
+        Instant end = Instant.now().plus(period);
+        while (Instant.now().isBefore(end)) {
+            for (ConsumerRecord<String, Envelope> record : intents.poll(Duration.ofMillis(100))) {
+                seenIntents.add(record.value());
+            }
+        }
         return List.copyOf(seenIntents);
     }
 

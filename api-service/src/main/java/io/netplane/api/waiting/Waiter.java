@@ -33,8 +33,9 @@ public abstract class Waiter {
         if (outcome.isDone()) {
             return;
         }
+        // recorded first: accept() may complete the outcome, which copies what was seen
+        seen.merge(partition, offset, Math::max);
         if (accept(event)) {
-            seen.merge(partition, offset, Math::max);
             decide();
         }
     }
