@@ -106,7 +106,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Joined, and the initial list of desired is applied to the kernel. */
     public boolean isReady() {
-        return joined && reconciler != null && reconciler.isListed();
+        return joined && reconciler != null && reconciler.isListed() && informer.isAlive();
     }
 
     /** The kernel thread, the informer and the heartbeat still run. */

@@ -50,6 +50,8 @@ class NetworkReconcileKafkaTest {
     private static final String STALE_LINK = link();
     private static final String OTHER_NODE_LINK = link();
     private static final String OTHER_NODE_MARK = "netplane:" + NODE + "-other:network:" + IpCommand.hex(32);
+    private static final String TOMBSTONED_ID = IpCommand.hex(32);
+    private static final String TOMBSTONED_LINK = link();
     private static final String PREDEFINED_ID = IpCommand.hex(32);
     private static final int PREDEFINED_OCTET = IpCommand.random(1, 250);
 
@@ -79,6 +81,12 @@ class NetworkReconcileKafkaTest {
         IpCommand.check("link", "set", STALE_LINK, "alias", "netplane:" + NODE + ":network:" + STALE_ID);
         IpCommand.check("link", "add", OTHER_NODE_LINK, "type", "bridge");
         IpCommand.check("link", "set", OTHER_NODE_LINK, "alias", OTHER_NODE_MARK);
+
+        // desired, then removed, before the agent starts: the list keeps only the latest record per key
+        IpCommand.check("link", "add", TOMBSTONED_LINK, "type", "bridge");
+        IpCommand.check("link", "set", TOMBSTONED_LINK, "alias", "netplane:" + NODE + ":network:" + TOMBSTONED_ID);
+        publish(TOMBSTONED_ID, desired(Networks.bridge(TOMBSTONED_ID, TOMBSTONED_LINK, "10.216.1.0/24", "10.216.1.1")));
+        publishTombstone(TOMBSTONED_ID, "corr-gone");
 
         // desired before the agent starts: found by the list, not the watch
         Network predefined = Networks.predefinedBridge(PREDEFINED_ID);
@@ -154,6 +162,9 @@ class NetworkReconcileKafkaTest {
         assertTrue(IpCommand.link(STALE_LINK).isEmpty(), "the stale link of this node is gone");
         Envelope cleared = statusOf(EventType.NETWORK_CLEARED, STALE_ID);
         assertEquals(new Cleared(STALE_ID, NODE), cleared.data(Cleared.class));
+        assertTrue(IpCommand.link(TOMBSTONED_LINK).isEmpty(), "a network tombstoned before start is not built");
+        statusOf(EventType.NETWORK_CLEARED, TOMBSTONED_ID);
+        assertTrue(status.find(e -> e.is(EventType.NETWORK_READY) && TOMBSTONED_ID.equals(e.subject().id())).isEmpty());
         JsonNode other = IpCommand.link(OTHER_NODE_LINK).orElseThrow(() -> new AssertionError("another node's link was deleted"));
         assertEquals(OTHER_NODE_MARK, other.path("ifalias").asText());
     }

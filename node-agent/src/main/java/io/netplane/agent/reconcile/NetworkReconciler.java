@@ -40,7 +40,14 @@ public final class NetworkReconciler implements DesiredListener {
                 .filter(change -> NETWORK.equals(change.kind()))
                 .collect(Collectors.toMap(DesiredChange::id, change -> change, (a, b) -> b));
         networks.values().forEach(this::setup);
-        Set<String> stale = kernelThread.call(() -> dataplane.stale(networks.keySet()));
+        Set<String> stale;
+        try {
+            stale = kernelThread.call(() -> dataplane.stale(networks.keySet()));
+        } catch (RuntimeException e) {
+            // keep watching: the desired networks are built; stale ones wait for the next start
+            LOG.errorf(e, "cannot look for stale networks of this node");
+            stale = Set.of();
+        }
         for (String networkId : stale) {
             LOG.infof("network %s is no longer desired; removing what this node built for it", networkId);
             teardown(new DesiredChange("network/" + networkId, null, null));
