@@ -63,18 +63,30 @@ public class IntentHandler {
             outcomes.rejected(c, intent, networkId, new Rejection(operation, name, refused.status(), refused.getMessage()));
             outcome = EventType.NETWORK_REJECTED.wireName();
         } catch (SQLException | RuntimeException e) {
-            if (c.isClosed() || !c.isValid(2)) {
-                throw e; // the connection is gone: the whole batch is retried
+            if (e instanceof SQLException sql && transientFault(sql)) {
+                throw sql; // the database, not the intent: the whole batch is retried
             }
-            // a fault of this intent alone (a bug, bad data): answer it, do not block the partition
+            try {
+                c.rollback(before);
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+                throw e;
+            }
+            // a fault of this intent alone (a bug, bad data): answer it rather than block its partition
             LOG.errorf(e, "%s network %s (intent %s) failed", operation, networkId, intent.id());
-            c.rollback(before);
             outcomes.rejected(c, intent, networkId, new Rejection(operation, name, 500,
                     operation + " network " + name + ": " + e.getMessage()));
             outcome = EventType.NETWORK_REJECTED.wireName();
         }
         record(c, intent, outcome);
         return outcome;
+    }
+
+    /** Connection lost, serialization failure or deadlock, resources, shutdown: worth a retry of the batch. */
+    static boolean transientFault(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                || state.startsWith("57");
     }
 
     /**
