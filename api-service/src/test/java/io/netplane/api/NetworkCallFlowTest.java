@@ -249,6 +249,22 @@ class NetworkCallFlowTest {
     }
 
     @Test
+    void anOperationWaitingForANodeThatLeftIsSettled() {
+        String name = "left-" + BrokerPeer.suffix();
+        String operation = given().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\"}")
+                .post("/api/v1/networks?async=true").then().statusCode(202).extract().jsonPath().getString("operation");
+        Envelope intent = awaitCreateIntent(name);
+        String id = intent.data(NetworkCreateRequested.class).networkId();
+        peer.publish(BrokerPeer.created(operation, BrokerPeer.network(id, name, "172.25.0.0/16", "172.25.0.1", false)));
+        await().until(() -> get("/api/v1/networks/" + name).statusCode(), is(200));
+        get("/api/v1/operations/" + operation).then().body("state", equalTo("pending")); // NODE has not reported
+
+        peer.publish(BrokerPeer.left(NODE)); // no event settles it: the projection's sweep does
+        await().atMost(Duration.ofSeconds(15)).until(
+                () -> get("/api/v1/operations/" + operation).jsonPath().getString("state"), equalTo("succeeded"));
+    }
+
+    @Test
     void nodesListTheirHealth() {
         String up = "up-" + BrokerPeer.suffix();
         String stale = "stale-" + BrokerPeer.suffix();

@@ -161,6 +161,14 @@ class NetworkRequestValidationTest {
         get("/api/v1/nowhere").then().statusCode(404).body("message", equalTo("page not found"));
     }
 
+    @Test
+    void readyOnceMigratedAndAssigned() {
+        get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'api read model and consumers' }.data.projectionAssigned", is(true))
+                .body("checks.find { it.name == 'api read model and consumers' }.data.outcomeWatcherAssigned", is(true))
+                .body("checks.find { it.name == 'api read model and consumers' }.data.schemaMigrated", is(true));
+    }
+
     private void project(Network n) {
         peer.publish(BrokerPeer.created(UUID.randomUUID().toString(), n));
         await().until(() -> get("/api/v1/networks/" + n.id()).statusCode(), is(200));

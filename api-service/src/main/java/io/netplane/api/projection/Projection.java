@@ -174,6 +174,19 @@ public class Projection {
         settleRemoves(cleared.id());
     }
 
+    /**
+     * Settles open operations again: a node that stopped beating no longer counts, so what waited for it
+     * may be done now although no event says so.
+     */
+    @Transactional
+    public void settleOpen() {
+        List<OperationEntry> open = OperationEntry.list("state in ?1", List.of(OperationEntry.PENDING, OperationEntry.TIMEOUT));
+        open.stream().filter(op -> OperationEntry.CREATE_NETWORK.equals(op.kind)).map(op -> op.target).distinct()
+                .forEach(this::settleCreates);
+        open.stream().filter(op -> OperationEntry.REMOVE_NETWORK.equals(op.kind)).map(op -> op.target).distinct()
+                .forEach(this::settleRemoves);
+    }
+
     /** A create succeeds once the network exists and every ready node reports it ready. */
     private void settleCreates(String networkId) {
         List<OperationEntry> open = OperationEntry.open(OperationEntry.CREATE_NETWORK, networkId);

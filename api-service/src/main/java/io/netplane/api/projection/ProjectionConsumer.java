@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import java.util.Map;
 public class ProjectionConsumer {
     private static final Logger LOG = Logger.getLogger(ProjectionConsumer.class);
     private static final int ATTEMPTS = 3;
+    private static final Duration SWEEP = Duration.ofSeconds(5);
 
     @Inject
     KafkaSettings kafka;
@@ -80,9 +82,14 @@ public class ProjectionConsumer {
         try {
             consumer.subscribe(List.of(kafka.topic(Topic.CHANGES), kafka.topic(Topic.STATUS), kafka.topic(Topic.NODES)),
                     new ResumeFromReadModel());
+            Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
                 for (ConsumerRecord<String, Envelope> record : poll()) {
                     applyWithRetries(record);
+                }
+                if (Instant.now().isAfter(nextSweep)) {
+                    sweep();
+                    nextSweep = Instant.now().plus(SWEEP);
                 }
             }
         } catch (WakeupException e) {
@@ -92,6 +99,14 @@ public class ProjectionConsumer {
         } finally {
             assigned = false;
             consumer.close();
+        }
+    }
+
+    private void sweep() {
+        try {
+            projection.settleOpen();
+        } catch (RuntimeException e) {
+            LOG.warnf("settling open operations failed: %s", e.getMessage());
         }
     }
 
