@@ -41,15 +41,22 @@ public class IntentHandler {
             LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
             return null;
         }
-        String networkId = create ? intent.data(NetworkCreateRequested.class).networkId()
-                : intent.data(NetworkRemoveRequested.class).networkId();
+        // data of another shape (a writer's bug) is answered like any refusal, never retried forever
+        NetworkCreateRequested createRequest = create && intent.data() instanceof NetworkCreateRequested r ? r : null;
+        NetworkRemoveRequested removeRequest = !create && intent.data() instanceof NetworkRemoveRequested r ? r : null;
+        String networkId = createRequest != null ? createRequest.networkId()
+                : removeRequest != null ? removeRequest.networkId() : intent.subject() == null ? null : intent.subject().id();
         String operation = create ? "create" : "remove";
-        String name = create ? intent.data(NetworkCreateRequested.class).name() : networkId;
+        String name = createRequest != null ? createRequest.name() : networkId;
         Savepoint before = c.setSavepoint();
         String outcome;
         try {
+            if (createRequest == null && removeRequest == null) {
+                throw new RejectedIntent(400, "malformed intent " + intent.type() + " v" + intent.version()
+                        + ": no " + (create ? "NetworkCreateRequested" : "NetworkRemoveRequested") + " data");
+            }
             if (create) {
-                Network network = allocator.create(c, intent.data(NetworkCreateRequested.class));
+                Network network = allocator.create(c, createRequest);
                 outcomes.created(c, intent, network);
                 outcome = EventType.NETWORK_CREATED.wireName();
             } else {

@@ -233,6 +233,49 @@ class NetworkIntentsTest {
     }
 
     @Test
+    void oneBadIntentDoesNotPoisonItsBatch() {
+        String first = newId();
+        String overlapping = newId();
+        String malformed = newId();
+        String last = newId();
+        broker.sendRaw(first, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Envelope a = broker.send(withSubnetId(first, "batch-a", "10.160.0.0/16"));
+        Envelope b = broker.send(withSubnetId(overlapping, "batch-b", "10.160.128.0/17"));
+        Envelope c = broker.send(new Envelope(java.util.UUID.randomUUID(), EventType.NETWORK_CREATE_REQUESTED.wireName(), 1,
+                java.time.Instant.now(), "corr-malformed", null, "test", io.netplane.events.Subject.network(malformed), null, null));
+        Envelope d = broker.send(withSubnetId(last, "batch-d", "10.161.0.0/16"));
+        assertTrue(broker.outcome(a).is(EventType.NETWORK_CREATED));
+        assertEquals(403, broker.outcome(b).data(Rejection.class).status());
+        Rejection bad = broker.outcome(c).data(Rejection.class);
+        assertEquals(400, bad.status());
+        assertEquals("malformed intent network.create.requested v1: no NetworkCreateRequested data", bad.message());
+        assertTrue(broker.outcome(d).is(EventType.NETWORK_CREATED));
+        RestAssured.get("/ipam/networks/batch-a").then().statusCode(200);
+        RestAssured.get("/ipam/networks/batch-d").then().statusCode(200);
+    }
+
+    private static Envelope withSubnetId(String id, String name, String subnet) {
+        return createIntent(id, name, "bridge", List.of(new IpamConfig(subnet, null, null, Map.of())), Map.of());
+    }
+
+    @Test
+    void everyOutboxRowIsPublished() throws Exception {
+        broker.create("outbox-check");
+        try (var c = dataSource.getConnection();
+             var select = c.prepareStatement("select count(*) from outbox where published_at is null")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (var row = select.executeQuery()) {
+                    row.next();
+                    return row.getInt(1);
+                }
+            }, is(0));
+        }
+    }
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    @Test
     void readinessAndPools() {
         RestAssured.get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
         RestAssured.get("/ipam/pools").then().statusCode(200)

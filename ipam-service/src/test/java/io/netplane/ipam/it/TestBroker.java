@@ -99,6 +99,18 @@ public final class TestBroker implements AutoCloseable {
         }
     }
 
+    /** A record the codec cannot read (garbage on the topic), on the partition of {@code key}. */
+    public void sendRaw(String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+            raw.send(new ProducerRecord<>(Topic.INTENTS.name(prefix), key, value)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish raw bytes", e);
+        }
+    }
+
     public static Envelope createIntent(String id, String name, String driver, List<IpamConfig> ipam,
                                         Map<String, String> options) {
         return Envelope.of(EventType.NETWORK_CREATE_REQUESTED, Subject.network(id),
