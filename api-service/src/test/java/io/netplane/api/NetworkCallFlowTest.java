@@ -155,6 +155,21 @@ class NetworkCallFlowTest {
     }
 
     @Test
+    void removedWhileWaitingForNodesAnswers409() throws Exception {
+        String name = "raced-" + BrokerPeer.suffix();
+        CompletableFuture<Response> call = post(name, "");
+        Envelope intent = awaitCreateIntent(name);
+        String id = intent.data(NetworkCreateRequested.class).networkId();
+        peer.publish(BrokerPeer.created(intent.correlationId(), BrokerPeer.network(id, name, "172.26.0.0/16", "172.26.0.1", false)));
+        peer.publish(BrokerPeer.removed(UUID.randomUUID().toString(), id, name)); // another caller's remove won
+
+        Response response = call.get(20, TimeUnit.SECONDS);
+        assertEquals(409, response.statusCode(), response.asString());
+        response.then().body("message", equalTo("network " + name + " was removed before it was ready"));
+        get("/api/v1/operations/" + intent.correlationId()).then().body("state", equalTo("failed")).body("status", is(409));
+    }
+
+    @Test
     void rejectionAnswersWithItsStatusAndMessage() throws Exception {
         String name = "rej-" + BrokerPeer.suffix();
         CompletableFuture<Response> call = post(name, ",\"ipam\":{\"config\":[{\"subnet\":\"172.17.5.0/24\",\"gateway\":\"172.17.5.1\"}]}");

@@ -137,6 +137,10 @@ public class Projection {
         if (row != null && row.removed == null) {
             row.removed = event.time();
         }
+        // removed while its create still waited for nodes (a remove that raced it): the create cannot finish
+        for (OperationEntry op : OperationEntry.open(OperationEntry.CREATE_NETWORK, removed.networkId())) {
+            op.finish(OperationEntry.FAILED, 409, "network " + removed.name() + " was removed before it was ready", null);
+        }
         settleRemoves(removed.networkId());
     }
 

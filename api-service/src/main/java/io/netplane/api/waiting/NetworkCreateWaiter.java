@@ -5,6 +5,7 @@ import io.netplane.events.EventType;
 import io.netplane.events.data.Failure;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.NetworkReady;
+import io.netplane.events.data.NetworkRemoved;
 import io.netplane.events.data.Rejection;
 
 import java.util.HashSet;
@@ -42,6 +43,9 @@ public class NetworkCreateWaiter extends Waiter {
         } else if (event.is(EventType.NETWORK_FAILED) && networkId().equals(event.data(Failure.class).id())) {
             Failure failure = event.data(Failure.class);
             complete(500, failure.node() + ": " + failure.error());
+        } else if (event.is(EventType.NETWORK_REMOVED)
+                && networkId().equals(event.data(NetworkRemoved.class).networkId())) {
+            complete(409, "network " + event.data(NetworkRemoved.class).name() + " was removed before it was ready");
         } else {
             return false;
         }
