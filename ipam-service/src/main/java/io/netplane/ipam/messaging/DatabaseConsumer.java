@@ -76,28 +76,14 @@ abstract class DatabaseConsumer {
     private void run() {
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                polling = true;
-                if (records.isEmpty()) {
-                    continue;
-                }
                 try {
-                    applyBatch(records);
-                } catch (SQLException | RuntimeException e) {
-                    log.warnf(e, "batch of %d records failed; retrying it in 1 s", records.count());
-                    rewind(records);
-                    Thread.sleep(1_000);
-                    continue;
-                }
-                relay.signal();
-                try {
-                    consumer.commitSync();
+                    pollOnce();
+                } catch (WakeupException e) {
+                    throw e;
                 } catch (RuntimeException e) {
-                    if (e instanceof WakeupException) {
-                        throw e;
-                    }
-                    // redelivered later and then found processed: harmless
-                    log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
+                    // e.g. a rebalance in the middle of a rewind: the next poll starts from committed offsets
+                    log.warnf(e, "consumer loop: %s; going on in 1 s", e.toString());
+                    Thread.sleep(1_000);
                 }
             }
         } catch (WakeupException e) {
@@ -106,11 +92,34 @@ abstract class DatabaseConsumer {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("consumer stopped", e);
         } finally {
             running = false;
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void pollOnce() throws InterruptedException {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+        polling = true;
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            applyBatch(records);
+        } catch (SQLException | RuntimeException e) {
+            log.warnf(e, "batch of %d records failed; retrying it in 1 s", records.count());
+            rewind(records);
+            Thread.sleep(1_000);
+            return;
+        }
+        relay.signal(); // first: every user call waits on the outbox, not on the offset commit
+        try {
+            consumer.commitSync();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // redelivered later and then found processed: harmless
+            log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
         }
     }
 
@@ -147,6 +156,9 @@ abstract class DatabaseConsumer {
 
     private void rewind(ConsumerRecords<String, byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
+            if (!consumer.assignment().contains(partition)) {
+                continue; // revoked meanwhile: its new owner starts from the committed offset
+            }
             consumer.seek(partition, records.records(partition).get(0).offset());
         }
     }

@@ -55,6 +55,7 @@ public class OutboxRelay {
             return;
         }
         producer = new KafkaProducer<>(kafka.producer("ipam-outbox"));
+        wake.drainPermits(); // signals given while stopped are stale: the first poll finds their rows
         running = true;
         thread = new Thread(this::run, "outbox-relay");
         thread.setDaemon(true);

@@ -27,4 +27,6 @@ public abstract class OwnTopics implements QuarkusTestProfile {
     public static final class Intents extends OwnTopics { }
 
     public static final class NodeRoutes extends OwnTopics { }
+
+    public static final class Relay extends OwnTopics { }
 }
