@@ -1,6 +1,7 @@
 package io.netplane.api.projection;
 
 import io.netplane.api.messaging.KafkaSettings;
+import io.netplane.api.messaging.TopicPartitions;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.events.kafka.EnvelopeDeserializer;
@@ -31,6 +32,7 @@ import java.util.Map;
 @ApplicationScoped
 public class ProjectionConsumer {
     private static final Logger LOG = Logger.getLogger(ProjectionConsumer.class);
+    private static final List<Topic> TOPICS = List.of(Topic.CHANGES, Topic.STATUS, Topic.NODES);
     private static final int ATTEMPTS = 3;
     private static final Duration SWEEP = Duration.ofSeconds(5);
 
@@ -58,6 +60,9 @@ public class ProjectionConsumer {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new StringDeserializer(), new EnvelopeDeserializer());
+        for (Topic topic : TOPICS) {
+            TopicPartitions.await(consumer, kafka.prefix(), topic, Duration.ofSeconds(30));
+        }
         running = true;
         thread = new Thread(this::run, "api-projection");
         thread.setDaemon(true);
@@ -80,8 +85,7 @@ public class ProjectionConsumer {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(kafka.topic(Topic.CHANGES), kafka.topic(Topic.STATUS), kafka.topic(Topic.NODES)),
-                    new ResumeFromReadModel());
+            consumer.subscribe(TOPICS.stream().map(kafka::topic).toList(), new ResumeFromReadModel());
             Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
                 for (ConsumerRecord<String, Envelope> record : poll()) {
@@ -160,6 +164,7 @@ public class ProjectionConsumer {
                 }
             }
             assigned = true;
+            LOG.infof("projecting %d partitions of %s", partitions.size(), kafka.prefix());
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.netplane.api.waiting;
 
 import io.netplane.api.messaging.KafkaSettings;
+import io.netplane.api.messaging.TopicPartitions;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.events.kafka.EnvelopeDeserializer;
@@ -51,8 +52,7 @@ public class OutcomeWatcher {
                 new StringDeserializer(), new EnvelopeDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (Topic topic : List.of(Topic.CHANGES, Topic.STATUS)) {
-            consumer.partitionsFor(kafka.topic(topic), Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            partitions.addAll(TopicPartitions.await(consumer, kafka.prefix(), topic, Duration.ofSeconds(30)));
         }
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
