@@ -2,11 +2,10 @@ package io.netplane.agent.kernel;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 /** The few libc calls the kernel package needs. Syscalls only: {@code LastErrorException} is reliable for them. */
 interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    LibC INSTANCE = NativeLibraries.load("c", LibC.class);
 
     int AF_NETLINK = 16;
     int SOCK_RAW = 3;
