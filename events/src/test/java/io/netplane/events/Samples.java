@@ -61,7 +61,8 @@ final class Samples {
                     new Failure(NET, "node-1", "create bridge np-3f2a9c0e7b1d: File exists (EEXIST)");
             case NETWORK_CLEARED, SANDBOX_CLEARED, ENDPOINT_CLEARED -> new Cleared(NET, "node-1");
             case SANDBOX_READY -> new SandboxReady(SBX, "node-1", "/run/netns/np-a1b2c3d4e5f6");
-            case ENDPOINT_READY -> new EndpointReady(EPT, SBX, NET, "node-1", "vnp0fedcba98765", "eth0", 7, 8);
+            case ENDPOINT_READY -> new EndpointReady(EPT, SBX, NET, "node-1", "vnp0fedcba98765", "eth0", 7, 8, 8, 7,
+                    "02:42:ac:12:00:02", "172.18.0.2/16");
             case NODE_JOINED -> new NodeJoined("node-1", "192.0.2.10", List.of("172.17.0.0/16"),
                     Map.of("netplane", "0.1.0", "kernel", "6.18"));
             case NODE_HEARTBEAT -> new NodeHeartbeat("node-1", List.of("172.17.0.0/16"), 2, 1, 1);
