@@ -61,6 +61,19 @@ public final class Attributes {
         return value == null || value.remaining() < 1 ? absent : value.get(0) & 0xff;
     }
 
+    /** A 6-byte hardware address as "02:42:ac:11:00:02", or null. */
+    public String mac(int type) {
+        ByteBuffer value = values.get(type);
+        if (value == null || value.remaining() != 6) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            text.append(i == 0 ? "" : ":").append(String.format("%02x", value.get(i) & 0xff));
+        }
+        return text.toString();
+    }
+
     /** An address attribute (network byte order), or null. */
     public InetAddress address(int type) {
         ByteBuffer value = values.get(type);

@@ -32,6 +32,31 @@ interface LibC extends Library {
 
     int close(int fd) throws LastErrorException;
 
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    int O_DIRECTORY = 0x10000;
+    int CLONE_NEWNET = 0x40000000;
+    long MS_BIND = 4096;
+    long MS_REC = 16384;
+    long MS_SHARED = 1 << 20;
+    int MNT_DETACH = 2;
+    int LOCK_EX = 2;
+    int LOCK_UN = 8;
+
+    int open(String path, int flags, int mode) throws LastErrorException;
+
+    int flock(int fd, int operation) throws LastErrorException;
+
+    int mount(String source, String target, String fstype, long flags, String data) throws LastErrorException;
+
+    int umount2(String target, int flags) throws LastErrorException;
+
+    int unshare(int flags) throws LastErrorException;
+
+    int setns(int fd, int nstype) throws LastErrorException;
+
+    int gettid();
+
     /** struct utsname: six 65-byte fields on Linux. */
     int uname(byte[] utsname) throws LastErrorException;
 }

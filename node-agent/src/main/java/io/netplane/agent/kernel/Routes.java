@@ -12,11 +12,40 @@ public final class Routes {
     static final int RTA_PREFSRC = 7;
     static final int RTA_TABLE = 15;
     static final int RTMSG_LENGTH = 12;
+    static final int RTPROT_BOOT = 3;
+    static final int RT_SCOPE_UNIVERSE = 0;
 
     private final NetlinkSocket socket;
 
     public Routes(NetlinkSocket socket) {
         this.socket = socket;
+    }
+
+    /**
+     * Equivalent to {@code ip route add default via GATEWAY dev NAME}. Idempotent: a default route that is
+     * already there (EEXIST) counts as added; returns false then.
+     */
+    public boolean addDefault(InetAddress gateway, int index, String name) {
+        try {
+            socket.execute("add default route via " + gateway.getHostAddress() + " dev " + name,
+                    addDefaultRequest(gateway, index));
+            return true;
+        } catch (KernelException e) {
+            if (e.is(Errno.EEXIST)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    static NetlinkRequest addDefaultRequest(InetAddress gateway, int index) {
+        byte[] bytes = gateway.getAddress();
+        return NetlinkRequest.of(Netlink.RTM_NEWROUTE,
+                        Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
+                .rtmsg(bytes.length == 4 ? Netlink.AF_INET : Netlink.AF_INET6, 0, Route.RT_TABLE_MAIN, RTPROT_BOOT,
+                        RT_SCOPE_UNIVERSE, Route.RTN_UNICAST)
+                .attribute(RTA_GATEWAY, bytes)
+                .u32(RTA_OIF, index);
     }
 
     /** Equivalent to {@code ip -4 route show table main}. */

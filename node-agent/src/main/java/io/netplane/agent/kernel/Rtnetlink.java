@@ -1,8 +1,8 @@
 package io.netplane.agent.kernel;
 
 /**
- * The host namespace's links, addresses and routes over one route socket. Use it from one thread only.
- * A namespace-bound twin (opened from a thread inside the netns) comes with sandboxes.
+ * Links, addresses and routes of one network namespace over one route socket: {@link #open()} the calling
+ * thread's, {@link #in(NetNamespace)} another's. Use it from one thread only.
  */
 public final class Rtnetlink implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 10_000;
@@ -21,6 +21,14 @@ public final class Rtnetlink implements AutoCloseable {
 
     public static Rtnetlink open() {
         return new Rtnetlink(NetlinkSocket.open(TIMEOUT_MILLIS));
+    }
+
+    /**
+     * A route socket that lives in {@code namespace} (like vishvananda/netlink's NewHandleAt): opened by this
+     * thread from inside it, then the thread returns home; the socket keeps acting there.
+     */
+    public static Rtnetlink in(NetNamespace namespace) {
+        return new Rtnetlink(NetNamespaces.inside(namespace, () -> NetlinkSocket.open(TIMEOUT_MILLIS)));
     }
 
     public Links links() { return links; }

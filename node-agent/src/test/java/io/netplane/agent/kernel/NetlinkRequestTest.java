@@ -95,4 +95,50 @@ class NetlinkRequestTest {
                 "02 00 00 00 00 00 00 00 00000000"), // rtmsg: AF_INET, everything else 0 (all tables)
                 hex(Routes.dumpRequest((byte) 2).toBytes(10)));
     }
+
+    @Test
+    void createVethWithItsPeerBornInAnotherNamespace() {
+        assertEquals(golden(
+                "94000000 1000 0506 01000000 00000000", // 148 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+                "00 00 0000 00000000 01000000 01000000", // ifinfomsg: flags IFF_UP, change IFF_UP
+                "1400 0300 766e7030 66656463 62613938 37363500", // IFLA_IFNAME "vnp0fedcba98765\0"
+                "0800 0400 78050000", // IFLA_MTU 1400
+                "0800 0a00 07000000", // IFLA_MASTER 7
+                "5000 1200", // IFLA_LINKINFO (80 B)
+                "0900 0100 76657468 00 000000", // IFLA_INFO_KIND "veth\0" + pad
+                "4000 0200", // IFLA_INFO_DATA (64 B)
+                "3c00 0100", // VETH_INFO_PEER (60 B): an ifinfomsg and the peer's attributes
+                "00 00 0000 00000000 00000000 00000000", // peer ifinfomsg: down (IFF_UP here gives ENOTCONN)
+                "0900 0300 65746830 00 000000", // IFLA_IFNAME "eth0\0" + pad
+                "0800 1c00 09000000", // IFLA_NET_NS_FD 9
+                "0a00 0100 0242ac120002 0000", // IFLA_ADDRESS 02:42:ac:12:00:02 + pad
+                "0800 0400 78050000"), // IFLA_MTU 1400
+                hex(Links.newVeth(new Veth("vnp0fedcba98765", 7, 1400, "eth0", 9, "02:42:ac:12:00:02")).toBytes(1)));
+    }
+
+    @Test
+    void createVethWithoutMtuMasterOrMac() {
+        assertEquals(golden(
+                "68000000 1000 0506 02000000 00000000", // 104 B
+                "00 00 0000 00000000 01000000 01000000",
+                "0900 0300 76657468 00 000000", // IFLA_IFNAME "veth\0" + pad
+                "3c00 1200", // IFLA_LINKINFO (60 B)
+                "0900 0100 76657468 00 000000",
+                "2c00 0200", // IFLA_INFO_DATA (44 B)
+                "2800 0100", // VETH_INFO_PEER (40 B)
+                "00 00 0000 00000000 00000000 00000000",
+                "0900 0300 65746831 00 000000", // "eth1\0" + pad
+                "0800 1c00 0c000000"), // IFLA_NET_NS_FD 12; no MAC, no MTU: the kernel's defaults
+                hex(Links.newVeth(new Veth("veth", 0, 0, "eth1", 12, null)).toBytes(2)));
+    }
+
+    @Test
+    void addDefaultRoute() {
+        assertEquals(golden(
+                "2c000000 1800 0506 03000000 00000000", // 44 B, RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+                "02 00 00 00 fe 03 00 01 00000000", // rtmsg: AF_INET, dst_len 0, table main, proto boot, scope universe, unicast
+                "0800 0500 0a000001", // RTA_GATEWAY 10.0.0.1
+                "0800 0400 05000000"), // RTA_OIF 5
+                hex(Routes.addDefaultRequest(Cidr.literal("10.0.0.1"), 5).toBytes(3)));
+    }
 }
