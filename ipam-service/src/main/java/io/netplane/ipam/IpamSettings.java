@@ -31,6 +31,18 @@ public interface IpamSettings {
 
     Outbox outbox();
 
+    /** Host ports handed out for {@code hostPort 0}: Linux's ip_local_port_range default, as Docker reads it. */
+    @WithName("ephemeral-ports")
+    EphemeralPorts ephemeralPorts();
+
+    interface EphemeralPorts {
+        @WithDefault("32768")
+        int first();
+
+        @WithDefault("60999")
+        int last();
+    }
+
     interface Pool {
         String base();
 

@@ -2,10 +2,16 @@ package io.netplane.ipam.allocation;
 
 import io.netplane.events.Envelope;
 import io.netplane.events.EventType;
+import io.netplane.events.Subject;
+import io.netplane.events.Topic;
+import io.netplane.events.data.EndpointConnectRequested;
+import io.netplane.events.data.EndpointDisconnectRequested;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.NetworkCreateRequested;
 import io.netplane.events.data.NetworkRemoveRequested;
 import io.netplane.events.data.Rejection;
+import io.netplane.events.data.SandboxCreateRequested;
+import io.netplane.events.data.SandboxRemoveRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -13,6 +19,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Applies one intent inside the caller's (batch) transaction. The intent id is claimed first, so a
@@ -23,52 +32,46 @@ import java.sql.Savepoint;
 public class IntentHandler {
     private static final Logger LOG = Logger.getLogger(IntentHandler.class);
 
-    private final NetworkAllocator allocator;
+    private final NetworkAllocator networks;
+    private final SandboxAllocator sandboxes;
     private final Outcomes outcomes;
 
-    public IntentHandler(NetworkAllocator allocator, Outcomes outcomes) {
-        this.allocator = allocator;
+    public IntentHandler(NetworkAllocator networks, SandboxAllocator sandboxes, Outcomes outcomes) {
+        this.networks = networks;
+        this.sandboxes = sandboxes;
         this.outcomes = outcomes;
+    }
+
+    /** Who a refusal answers: the operation, the name it is about, where the rejection goes. */
+    private record Target(String operation, String name, EventType rejectedType, Subject subject, String key) {
     }
 
     /** @return the outcome written (an event type), or null when there was nothing to do */
     public String handle(Connection c, Envelope intent) throws SQLException {
-        boolean create = intent.is(EventType.NETWORK_CREATE_REQUESTED);
-        if (!create && !intent.is(EventType.NETWORK_REMOVE_REQUESTED)) {
-            return null; // sandbox and endpoint intents: issue 3
+        EventType type = EventType.fromWireName(intent.type()).orElse(null);
+        if (type == null || type.topic() != Topic.INTENTS || type == EventType.NETWORK_PRUNE_REQUESTED) {
+            return null; // prune: not yet (issue 3 leaves it to a later round)
         }
         if (!claim(c, intent)) {
             LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
             return null;
         }
-        // data of another shape (a writer's bug) is answered like any refusal, never retried forever
-        NetworkCreateRequested createRequest = create && intent.data() instanceof NetworkCreateRequested r ? r : null;
-        NetworkRemoveRequested removeRequest = !create && intent.data() instanceof NetworkRemoveRequested r ? r : null;
-        String networkId = createRequest != null ? createRequest.networkId()
-                : removeRequest != null ? removeRequest.networkId() : intent.subject() == null ? null : intent.subject().id();
-        String operation = create ? "create" : "remove";
-        String name = createRequest != null ? createRequest.name() : networkId;
+        Target target = target(type, intent);
         Savepoint before = c.setSavepoint();
         String outcome;
         try {
-            if (createRequest == null && removeRequest == null) {
+            // data of another shape (a writer's bug) is answered like any refusal, never retried forever
+            if (!type.dataType().isInstance(intent.data())) {
                 throw new RejectedIntent(400, "malformed intent " + intent.type() + " v" + intent.version()
-                        + ": no " + (create ? "NetworkCreateRequested" : "NetworkRemoveRequested") + " data");
+                        + ": no " + type.dataType().getSimpleName() + " data");
             }
-            if (create) {
-                Network network = allocator.create(c, createRequest);
-                outcomes.created(c, intent, network);
-                outcome = EventType.NETWORK_CREATED.wireName();
-            } else {
-                Network network = allocator.remove(c, networkId);
-                outcomes.removed(c, intent, network);
-                outcome = EventType.NETWORK_REMOVED.wireName();
-            }
+            outcome = apply(c, type, intent).wireName();
             c.releaseSavepoint(before);
         } catch (RejectedIntent refused) {
             c.rollback(before);
-            outcomes.rejected(c, intent, networkId, new Rejection(operation, name, refused.status(), refused.getMessage()));
-            outcome = EventType.NETWORK_REJECTED.wireName();
+            outcomes.rejected(c, intent, target.rejectedType(), target.subject(), target.key(),
+                    new Rejection(target.operation(), target.name(), refused.status(), refused.getMessage()));
+            outcome = target.rejectedType().wireName();
         } catch (SQLException | RuntimeException e) {
             if (e instanceof SQLException sql && transientFault(sql)) {
                 throw sql; // the database, not the intent: the whole batch is retried
@@ -80,13 +83,122 @@ public class IntentHandler {
                 throw e;
             }
             // a fault of this intent alone (a bug, bad data): answer it rather than block its partition
-            LOG.errorf(e, "%s network %s (intent %s) failed", operation, networkId, intent.id());
-            outcomes.rejected(c, intent, networkId, new Rejection(operation, name, 500,
-                    operation + " network " + name + ": " + e.getMessage()));
-            outcome = EventType.NETWORK_REJECTED.wireName();
+            LOG.errorf(e, "%s %s (intent %s) failed", intent.type(), target.key(), intent.id());
+            String kind = target.subject() == null ? "" : target.subject().kind() + " ";
+            outcomes.rejected(c, intent, target.rejectedType(), target.subject(), target.key(), new Rejection(
+                    target.operation(), target.name(), 500,
+                    target.operation() + " " + kind + target.name() + ": " + e.getMessage()));
+            outcome = target.rejectedType().wireName();
         }
         record(c, intent, outcome);
         return outcome;
+    }
+
+    private EventType apply(Connection c, EventType type, Envelope intent) throws SQLException {
+        switch (type) {
+            case NETWORK_CREATE_REQUESTED -> {
+                Network network = networks.create(c, intent.data(NetworkCreateRequested.class));
+                outcomes.created(c, intent, network);
+                return EventType.NETWORK_CREATED;
+            }
+            case NETWORK_REMOVE_REQUESTED -> {
+                Network network = networks.remove(c, intent.data(NetworkRemoveRequested.class).networkId());
+                outcomes.removed(c, intent, network);
+                return EventType.NETWORK_REMOVED;
+            }
+            case SANDBOX_CREATE_REQUESTED -> {
+                SandboxAllocator.Scheduled scheduled = sandboxes.create(c, intent.data(SandboxCreateRequested.class));
+                outcomes.scheduled(c, intent, scheduled.sandbox(), scheduled.endpoints());
+                return EventType.SANDBOX_SCHEDULED;
+            }
+            case SANDBOX_REMOVE_REQUESTED -> {
+                SandboxAllocator.Removed removed = sandboxes.remove(c, intent.data(SandboxRemoveRequested.class).sandboxId());
+                outcomes.sandboxRemoved(c, intent, removed.sandbox(), removed.endpoints());
+                return EventType.SANDBOX_REMOVED;
+            }
+            case ENDPOINT_CONNECT_REQUESTED -> {
+                outcomes.allocated(c, intent, sandboxes.connect(c, intent.data(EndpointConnectRequested.class)));
+                return EventType.ENDPOINT_ALLOCATED;
+            }
+            case ENDPOINT_DISCONNECT_REQUESTED -> {
+                outcomes.released(c, intent, sandboxes.disconnect(c, intent.data(EndpointDisconnectRequested.class)));
+                return EventType.ENDPOINT_RELEASED;
+            }
+            default -> throw new IllegalStateException("no handler for " + type);
+        }
+    }
+
+    private static Target target(EventType type, Envelope intent) {
+        String subjectId = intent.subject() == null ? null : intent.subject().id();
+        Object data = intent.data();
+        return switch (type) {
+            case NETWORK_CREATE_REQUESTED -> {
+                String id = data instanceof NetworkCreateRequested r ? r.networkId() : subjectId;
+                String name = data instanceof NetworkCreateRequested r ? r.name() : id;
+                yield new Target("create", name, EventType.NETWORK_REJECTED, Subject.network(id), id);
+            }
+            case NETWORK_REMOVE_REQUESTED -> {
+                String id = data instanceof NetworkRemoveRequested r ? r.networkId() : subjectId;
+                yield new Target("remove", id, EventType.NETWORK_REJECTED, Subject.network(id), id);
+            }
+            case SANDBOX_CREATE_REQUESTED -> {
+                String id = data instanceof SandboxCreateRequested r ? r.sandboxId() : subjectId;
+                String name = data instanceof SandboxCreateRequested r && r.name() != null ? r.name() : id;
+                yield new Target("create", name, EventType.SANDBOX_REJECTED, Subject.sandbox(id), id);
+            }
+            case SANDBOX_REMOVE_REQUESTED -> {
+                String id = data instanceof SandboxRemoveRequested r ? r.sandboxId() : subjectId;
+                yield new Target("remove", id, EventType.SANDBOX_REJECTED, Subject.sandbox(id), id);
+            }
+            case ENDPOINT_CONNECT_REQUESTED -> {
+                String id = data instanceof EndpointConnectRequested r ? r.sandboxId() : subjectId;
+                Subject subject = data instanceof EndpointConnectRequested r && r.endpointId() != null
+                        ? Subject.endpoint(r.endpointId()) : Subject.sandbox(id);
+                yield new Target("connect", id, EventType.ENDPOINT_REJECTED, subject, id);
+            }
+            case ENDPOINT_DISCONNECT_REQUESTED -> {
+                String id = data instanceof EndpointDisconnectRequested r ? r.sandboxId() : subjectId;
+                yield new Target("disconnect", id, EventType.ENDPOINT_REJECTED, Subject.sandbox(id), id);
+            }
+            default -> throw new IllegalStateException("no handler for " + type);
+        };
+    }
+
+    /**
+     * Takes, in one fixed order, the allocation locks a batch will need (address cursors of its networks,
+     * ephemeral-port cursors of its nodes), so batches of several consumers queue instead of deadlocking.
+     */
+    public void lockAhead(Connection c, List<Envelope> batch) throws SQLException {
+        Set<String> networkRefs = new TreeSet<>();
+        Set<String> nodes = new TreeSet<>();
+        for (Envelope e : batch) {
+            if (e.data() instanceof SandboxCreateRequested r) {
+                if (r.networks() != null) {
+                    r.networks().forEach(n -> networkRefs.add(String.valueOf(n.networkId())));
+                }
+                if (r.node() != null && r.ports() != null && r.ports().stream().anyMatch(p -> p.hostPort() == 0)) {
+                    nodes.add(r.node());
+                }
+            } else if (e.data() instanceof EndpointConnectRequested r) {
+                networkRefs.add(String.valueOf(r.networkId()));
+            }
+        }
+        if (!networkRefs.isEmpty()) {
+            try (PreparedStatement lock = c.prepareStatement("select 1 from address_cursors where network_id in "
+                    + "(select id from networks where id = any(?) or name = any(?)) order by network_id for update")) {
+                var refs = c.createArrayOf("text", networkRefs.toArray());
+                lock.setArray(1, refs);
+                lock.setArray(2, refs);
+                lock.executeQuery().close();
+            }
+        }
+        if (!nodes.isEmpty()) {
+            try (PreparedStatement lock = c.prepareStatement("select 1 from port_cursors where node = any(?) "
+                    + "order by node, protocol for update")) {
+                lock.setArray(1, c.createArrayOf("text", nodes.toArray()));
+                lock.executeQuery().close();
+            }
+        }
     }
 
     /** Connection lost, serialization failure or deadlock, resources, shutdown: worth a retry of the batch. */

@@ -60,9 +60,11 @@ public class NetworkAllocator {
         Optional<UserSubnet> given = UserSubnet.from(request.ipam());
         SubnetAllocation subnet = given.isPresent() ? allocation(given.get())
                 : automatic(picker.next(c, pools.forDriver(driver)));
-        Network network = new Network(id, name, driver, "overlay".equals(driver) ? "swarm" : "local",
+        boolean overlay = "overlay".equals(driver);
+        Network network = new Network(id, name, driver, overlay ? "swarm" : "local",
                 List.of(subnet), request.internal(), request.attachable(), request.enableIpv6(), options,
-                request.labels() == null ? Map.of() : request.labels(), null, bridge, false, now());
+                request.labels() == null ? Map.of() : request.labels(), overlay ? store.nextVni(c) : null, bridge,
+                false, now());
         try {
             store.insert(c, network);
         } catch (SQLException e) {
@@ -78,8 +80,23 @@ public class NetworkAllocator {
         if (network.predefined()) {
             throw new RejectedIntent(403, network.name() + " is a pre-defined network and cannot be removed");
         }
-        store.delete(c, network.id());
+        if (store.hasEndpoints(c, network.id())) {
+            throw activeEndpoints(network);
+        }
+        try {
+            store.delete(c, network.id());
+        } catch (SQLException e) {
+            if ("23503".equals(e.getSQLState())) {
+                throw activeEndpoints(network); // an endpoint committed since the check
+            }
+            throw e;
+        }
         return network;
+    }
+
+    private static RejectedIntent activeEndpoints(Network network) {
+        return new RejectedIntent(403, "error while removing network: network " + network.name() + " id "
+                + network.id() + " has active endpoints");
     }
 
     static void checkDriver(String driver) {

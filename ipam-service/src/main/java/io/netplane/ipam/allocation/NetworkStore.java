@@ -28,6 +28,8 @@ public class NetworkStore {
     private static final String NETWORK_COLUMNS = "id, name, driver, scope, bridge, internal, attachable, "
             + "enable_ipv6, options::text, labels::text, vni, predefined, created";
 
+    private static final long VNI_LOCK = 0x6e70_766e_6900_0000L; // "npvni"
+
     private final ObjectMapper json = EventCodec.shared().json();
 
     public Optional<Network> find(Connection c, String id) throws SQLException {
@@ -117,12 +119,43 @@ public class NetworkStore {
                 insert.executeUpdate();
             }
         }
+        try (PreparedStatement init = c.prepareStatement("select init_address_cursor(?)")) {
+            init.setString(1, n.id());
+            init.execute();
+        }
     }
 
     public void delete(Connection c, String id) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("delete from networks where id = ?")) {
             delete.setString(1, id);
             delete.executeUpdate();
+        }
+    }
+
+    public boolean hasEndpoints(Connection c, String networkId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select 1 from endpoints where network_id = ? limit 1")) {
+            select.setString(1, networkId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    /**
+     * The lowest VNI from 4096 no network holds (Docker swarm starts there). The transaction-scoped advisory
+     * lock makes replicas take turns; networks_vni_key is the guarantee.
+     */
+    public int nextVni(Connection c) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, VNI_LOCK);
+            lock.execute();
+        }
+        try (PreparedStatement select = c.prepareStatement("select case when not exists (select 1 from networks "
+                + "where vni = 4096) then 4096 else (select min(n.vni) + 1 from networks n where n.vni >= 4096 "
+                + "and not exists (select 1 from networks m where m.vni = n.vni + 1)) end");
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getInt(1);
         }
     }
 

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,6 +39,10 @@ abstract class DatabaseConsumer {
 
     /** Applies one event in the batch transaction. */
     abstract void apply(Connection c, Envelope event) throws SQLException;
+
+    /** Runs in the batch transaction before its events (e.g. to take row locks in a fixed order). */
+    void beforeBatch(Connection c, List<Envelope> events) throws SQLException {
+    }
 
     /** Runs in the batch transaction after its events. */
     void afterBatch(Connection c) throws SQLException {
@@ -127,11 +132,16 @@ abstract class DatabaseConsumer {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                List<Envelope> events = new ArrayList<>(records.count());
                 for (ConsumerRecord<String, byte[]> record : records) {
                     Envelope event = decode(record);
                     if (event != null) {
-                        apply(c, event);
+                        events.add(event);
                     }
+                }
+                beforeBatch(c, events);
+                for (Envelope event : events) {
+                    apply(c, event);
                 }
                 afterBatch(c);
                 c.commit();

@@ -34,6 +34,11 @@ public class IntentConsumer extends DatabaseConsumer {
     }
 
     @Override
+    void beforeBatch(Connection c, List<Envelope> events) throws SQLException {
+        handler.lockAhead(c, events);
+    }
+
+    @Override
     void apply(Connection c, Envelope intent) throws SQLException {
         handler.handle(c, intent);
     }

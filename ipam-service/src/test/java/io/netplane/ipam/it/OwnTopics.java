@@ -29,4 +29,8 @@ public abstract class OwnTopics implements QuarkusTestProfile {
     public static final class NodeRoutes extends OwnTopics { }
 
     public static final class Relay extends OwnTopics { }
+
+    public static final class Sandboxes extends OwnTopics { }
+
+    public static final class Concurrency extends OwnTopics { }
 }

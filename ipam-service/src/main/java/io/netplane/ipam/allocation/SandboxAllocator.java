@@ -1,0 +1,200 @@
+package io.netplane.ipam.allocation;
+
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.EndpointAddress;
+import io.netplane.events.data.EndpointConnectRequested;
+import io.netplane.events.data.EndpointDisconnectRequested;
+import io.netplane.events.data.EndpointRequest;
+import io.netplane.events.data.Network;
+import io.netplane.events.data.PortBinding;
+import io.netplane.events.data.Sandbox;
+import io.netplane.events.data.SandboxCreateRequested;
+import io.netplane.ipam.allocation.SandboxStore.EndpointRef;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.postgresql.util.PSQLException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Sandboxes and their endpoints in the caller's transaction (under the intent's savepoint, so a refusal
+ * leaves nothing behind). Errors are Docker's (docker-facts 6.5, 6.6, 10).
+ */
+@ApplicationScoped
+public class SandboxAllocator {
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+    private static final String HOST_NETWORK = "container cannot be disconnected from host network or connected to host network";
+    private static final String NONE_NETWORK = "container cannot be connected to multiple networks with one of the networks in private (none) mode";
+    private static final String SHARED_NETNS = "container sharing network namespace with another container or host cannot be connected to any other network";
+
+    /** A scheduled sandbox and its endpoints, in ifname order. */
+    public record Scheduled(Sandbox sandbox, List<Endpoint> endpoints) {
+    }
+
+    public record Removed(Sandbox sandbox, List<EndpointRef> endpoints) {
+    }
+
+    private final SandboxStore store;
+    private final NetworkStore networks;
+    private final AddressAllocator addresses;
+    private final PortAllocator ports;
+
+    public SandboxAllocator(SandboxStore store, NetworkStore networks, AddressAllocator addresses, PortAllocator ports) {
+        this.store = store;
+        this.networks = networks;
+        this.addresses = addresses;
+        this.ports = ports;
+    }
+
+    public Scheduled create(Connection c, SandboxCreateRequested r) throws SQLException {
+        checkId("sandbox", r.sandboxId());
+        if (r.name() == null || r.name().isBlank()) {
+            throw new RejectedIntent(400, "invalid name: ");
+        }
+        if (r.node() == null || r.node().isBlank()) {
+            throw new RejectedIntent(400, "sandbox " + r.name() + " has no node");
+        }
+        String mode = r.mode() == null || r.mode().isBlank() ? "bridge" : r.mode();
+        List<EndpointRequest> wanted = r.networks() == null ? List.of() : r.networks();
+        String netns = switch (mode) {
+            case "bridge", "none" -> "np-" + r.sandboxId().substring(0, 12);
+            case "host" -> null;
+            case "container" -> sharedNetns(c, r.containerOf());
+            default -> throw new RejectedIntent(400, "invalid network mode " + mode + ": bridge, host, none or container");
+        };
+        if (!wanted.isEmpty() && !mode.equals("bridge")) {
+            throw new RejectedIntent(400, mode.equals("none") ? NONE_NETWORK : SHARED_NETNS);
+        }
+        Instant now = NetworkAllocator.now();
+        Sandbox sandbox = new Sandbox(r.sandboxId(), r.name(), r.node(), mode, netns, r.hostname(), r.containerOf(),
+                List.of(), now);
+        try {
+            store.insert(c, sandbox, wanted.size());
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new RejectedIntent(409, "sandbox " + r.sandboxId() + " already exists");
+            }
+            throw e;
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            EndpointRequest e = wanted.get(i);
+            // published ports are reachable through the first endpoint (the contract of round 2)
+            endpoints.add(attach(c, sandbox, network(c, e.networkId()), e.endpointId(), "eth" + i, e.ipv4Address(),
+                    e.aliases(), i == 0 ? r.ports() : List.of(), now));
+        }
+        return new Scheduled(sandbox, endpoints);
+    }
+
+    public Removed remove(Connection c, String sandboxId) throws SQLException {
+        Sandbox sandbox = sandbox(c, sandboxId);
+        List<EndpointRef> endpoints = store.endpointsOf(c, sandbox.id());
+        for (EndpointRef e : endpoints) {
+            store.delete(c, e);
+        }
+        store.deleteSandbox(c, sandbox.id());
+        return new Removed(sandbox, endpoints);
+    }
+
+    public Endpoint connect(Connection c, EndpointConnectRequested r) throws SQLException {
+        Sandbox sandbox = sandbox(c, r.sandboxId()); // Docker checks the container first
+        Network network = network(c, r.networkId());
+        switch (sandbox.mode()) {
+            case "none" -> throw new RejectedIntent(400, NONE_NETWORK);
+            case "host", "container" -> throw new RejectedIntent(400, SHARED_NETNS);
+            default -> { }
+        }
+        if (store.endpoint(c, sandbox.id(), network.id()).isPresent()) {
+            throw alreadyConnected(sandbox, network); // before the address checks, as Docker
+        }
+        return attach(c, sandbox, network, r.endpointId(), "eth" + store.takeIfindex(c, sandbox.id()),
+                r.ipv4Address(), r.aliases(), List.of(), NetworkAllocator.now());
+    }
+
+    public EndpointRef disconnect(Connection c, EndpointDisconnectRequested r) throws SQLException {
+        Sandbox sandbox = sandbox(c, r.sandboxId());
+        Network network = network(c, r.networkId());
+        EndpointRef endpoint = store.endpoint(c, sandbox.id(), network.id()).orElseThrow(() -> new RejectedIntent(400,
+                "container " + sandbox.id() + " is not connected to network " + network.name()));
+        store.delete(c, endpoint);
+        return endpoint;
+    }
+
+    private Endpoint attach(Connection c, Sandbox sandbox, Network network, String endpointId, String ifname,
+                            String ipv4Address, List<String> aliases, List<PortBinding> published, Instant now)
+            throws SQLException {
+        checkId("endpoint", endpointId);
+        switch (network.driver()) {
+            case "host" -> throw new RejectedIntent(400, HOST_NETWORK);
+            case "null" -> throw new RejectedIntent(400, NONE_NETWORK);
+            default -> { }
+        }
+        Optional<EndpointAddress> address = addresses.assign(c, network, ipv4Address);
+        String mac = address.map(a -> AddressAllocator.mac(a.address())).orElse(null);
+        Endpoint endpoint = new Endpoint(endpointId, sandbox.id(), network.id(), sandbox.node(), ifname,
+                address.stream().toList(), mac, List.of(), aliases == null ? List.of() : aliases, now);
+        try {
+            store.insert(c, endpoint);
+        } catch (SQLException e) {
+            throw refusal(e, sandbox, network, endpoint);
+        }
+        List<PortBinding> bound = ports.bind(c, sandbox.node(), endpointId, published);
+        return bound.isEmpty() ? endpoint : new Endpoint(endpoint.id(), endpoint.sandboxId(), endpoint.networkId(),
+                endpoint.node(), endpoint.ifname(), endpoint.addresses(), endpoint.mac(), bound, endpoint.aliases(),
+                endpoint.created());
+    }
+
+    private Sandbox sandbox(Connection c, String id) throws SQLException {
+        return store.find(c, id == null ? "" : id)
+                .orElseThrow(() -> new RejectedIntent(404, "No such container: " + id));
+    }
+
+    /** By id, then by name (api-service sends ids; a name is accepted as Docker does). */
+    private Network network(Connection c, String idOrName) throws SQLException {
+        String key = idOrName == null ? "" : idOrName;
+        Optional<Network> network = key.length() == 64 ? networks.find(c, key) : Optional.empty();
+        if (network.isEmpty()) {
+            network = networks.findByName(c, key);
+        }
+        return network.orElseThrow(() -> new RejectedIntent(404, "network " + key + " not found"));
+    }
+
+    private String sharedNetns(Connection c, String containerOf) throws SQLException {
+        Sandbox other = sandbox(c, containerOf);
+        return other.netns();
+    }
+
+    private static void checkId(String kind, String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new RejectedIntent(400, "invalid " + kind + " id " + id + ": 64 lowercase hex characters expected");
+        }
+    }
+
+    private static RejectedIntent alreadyConnected(Sandbox sandbox, Network network) {
+        return new RejectedIntent(403, "endpoint with name " + sandbox.name() + " already exists in network "
+                + network.name());
+    }
+
+    private static RejectedIntent refusal(SQLException e, Sandbox sandbox, Network network, Endpoint endpoint)
+            throws SQLException {
+        if ("23505".equals(e.getSQLState()) && e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            String constraint = String.valueOf(p.getServerErrorMessage().getConstraint());
+            switch (constraint) {
+                case "endpoints_address_key":
+                    return new RejectedIntent(403, AddressAllocator.IN_USE);
+                case "endpoints_sandbox_id_network_id_key":
+                    return alreadyConnected(sandbox, network);
+                case "endpoints_pkey":
+                    return new RejectedIntent(409, "endpoint " + endpoint.id() + " already exists");
+                default:
+                    break;
+            }
+        }
+        throw e;
+    }
+}

@@ -1,0 +1,180 @@
+package io.netplane.ipam.allocation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netplane.events.EventCodec;
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.EndpointAddress;
+import io.netplane.events.data.PortBinding;
+import io.netplane.events.data.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for sandboxes, endpoints and their host ports; every method runs in the caller's transaction. */
+@ApplicationScoped
+public class SandboxStore {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+
+    /** What releasing an endpoint needs to know. */
+    public record EndpointRef(String id, String sandboxId, String networkId, String node, String address) {
+    }
+
+    private final ObjectMapper json = EventCodec.shared().json();
+
+    public void insert(Connection c, Sandbox s, int nextIfindex) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into sandboxes (id, name, node, mode, netns, "
+                + "hostname, container_of, next_ifindex, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, s.id());
+            insert.setString(2, s.name());
+            insert.setString(3, s.node());
+            insert.setString(4, s.mode());
+            insert.setString(5, s.netns());
+            insert.setString(6, s.hostname());
+            insert.setString(7, s.containerOf());
+            insert.setInt(8, nextIfindex);
+            insert.setTimestamp(9, Timestamp.from(s.created()));
+            insert.executeUpdate();
+        }
+    }
+
+    public Optional<Sandbox> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select id, name, node, mode, netns, hostname, "
+                + "container_of, created from sandboxes where id = ?")) {
+            select.setString(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Sandbox(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                        row.getString(5), row.getString(6), row.getString(7), List.of(),
+                        row.getTimestamp(8).toInstant()));
+            }
+        }
+    }
+
+    /** The next ethN index of the sandbox (the counter only grows). */
+    public int takeIfindex(Connection c, String sandboxId) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "update sandboxes set next_ifindex = next_ifindex + 1 where id = ? returning next_ifindex - 1")) {
+            update.setString(1, sandboxId);
+            try (ResultSet row = update.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    /** Refusals come from the constraints: endpoints_address_key, (sandbox, network), the primary key. */
+    public void insert(Connection c, Endpoint e) throws SQLException {
+        EndpointAddress a = e.addresses().isEmpty() ? null : e.addresses().get(0);
+        try (PreparedStatement insert = c.prepareStatement("insert into endpoints (id, sandbox_id, network_id, node, "
+                + "ifname, address, prefix_length, gateway, mac, aliases, created) "
+                + "values (?, ?, ?, ?, ?, ?::inet, ?, ?::inet, ?, ?::jsonb, ?)")) {
+            insert.setString(1, e.id());
+            insert.setString(2, e.sandboxId());
+            insert.setString(3, e.networkId());
+            insert.setString(4, e.node());
+            insert.setString(5, e.ifname());
+            insert.setString(6, a == null ? null : a.address());
+            insert.setObject(7, a == null ? null : a.prefixLength());
+            insert.setString(8, a == null ? null : a.gateway());
+            insert.setString(9, e.mac());
+            insert.setString(10, text(e.aliases()));
+            insert.setTimestamp(11, Timestamp.from(e.created()));
+            insert.executeUpdate();
+        }
+    }
+
+    /** A bound host port; port_bindings_no_conflict refuses a taken one (SQLState 23P01). */
+    public void insertPort(Connection c, String endpointId, String node, PortBinding p, boolean ephemeral)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into port_bindings (endpoint_id, node, protocol, "
+                + "host_ip, host_port, container_port, ephemeral) values (?, ?, ?, ?::inet, ?, ?, ?)")) {
+            insert.setString(1, endpointId);
+            insert.setString(2, node);
+            insert.setString(3, p.protocol());
+            insert.setString(4, p.hostIp());
+            insert.setInt(5, p.hostPort());
+            insert.setInt(6, p.containerPort());
+            insert.setBoolean(7, ephemeral);
+            insert.executeUpdate();
+        }
+    }
+
+    public List<EndpointRef> endpointsOf(Connection c, String sandboxId) throws SQLException {
+        return refs(c, "sandbox_id = ? order by ifname", sandboxId, null);
+    }
+
+    public Optional<EndpointRef> endpoint(Connection c, String sandboxId, String networkId) throws SQLException {
+        return refs(c, "sandbox_id = ? and network_id = ?", sandboxId, networkId).stream().findFirst();
+    }
+
+    private List<EndpointRef> refs(Connection c, String condition, String first, String second) throws SQLException {
+        List<EndpointRef> refs = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("select id, sandbox_id, network_id, node, host(address) "
+                + "from endpoints where " + condition)) {
+            select.setString(1, first);
+            if (second != null) {
+                select.setString(2, second);
+            }
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    refs.add(new EndpointRef(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                            row.getString(5)));
+                }
+            }
+        }
+        return refs;
+    }
+
+    /** Deletes the endpoint and its host ports, and lists its address and ports as free again. */
+    public void delete(Connection c, EndpointRef e) throws SQLException {
+        try (PreparedStatement ports = c.prepareStatement("select release_ports(?)")) {
+            ports.setString(1, e.id());
+            ports.execute();
+        }
+        try (PreparedStatement delete = c.prepareStatement("delete from endpoints where id = ?")) {
+            delete.setString(1, e.id());
+            delete.executeUpdate();
+        }
+        if (e.address() != null) {
+            try (PreparedStatement release = c.prepareStatement("select release_address(?, ?::inet)")) {
+                release.setString(1, e.networkId());
+                release.setString(2, e.address());
+                release.execute();
+            }
+        }
+    }
+
+    public void deleteSandbox(Connection c, String id) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("delete from sandboxes where id = ?")) {
+            delete.setString(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    private String text(List<String> list) {
+        try {
+            return json.writeValueAsString(list == null ? List.of() : list);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    List<String> strings(String text) {
+        try {
+            return json.readValue(text, STRINGS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("aliases column is not a JSON array of strings: " + text, e);
+        }
+    }
+}
