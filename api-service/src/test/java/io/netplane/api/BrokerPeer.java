@@ -6,6 +6,14 @@ import io.netplane.events.EventType;
 import io.netplane.events.Subject;
 import io.netplane.events.Topic;
 import io.netplane.events.data.Cleared;
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.EndpointAddress;
+import io.netplane.events.data.EndpointReady;
+import io.netplane.events.data.EndpointReleased;
+import io.netplane.events.data.PortBinding;
+import io.netplane.events.data.Sandbox;
+import io.netplane.events.data.SandboxReady;
+import io.netplane.events.data.SandboxRemoved;
 import io.netplane.events.data.Failure;
 import io.netplane.events.data.Family;
 import io.netplane.events.data.Network;
@@ -166,6 +174,86 @@ public final class BrokerPeer implements AutoCloseable {
 
     public static Envelope left(String node) {
         return event(EventType.NODE_LEFT, null, Subject.node(node), node, new NodeLeft(node, "stopped"));
+    }
+
+    // sandboxes and endpoints, as ipam (changes) and the agent (status) send them: keyed by the sandbox id
+
+    public static Sandbox sandbox(String id, String name, String node) {
+        return new Sandbox(id, name, node, "bridge", "np-" + id.substring(0, 12), id.substring(0, 12), null, List.of(),
+                Instant.now());
+    }
+
+    public static Endpoint endpoint(String id, String sandboxId, String networkId, String node, String ifname,
+                                    String address, int prefixLength, String gateway, List<PortBinding> ports,
+                                    List<String> aliases) {
+        String[] bytes = address.split("\\.");
+        String mac = String.format("02:42:%02x:%02x:%02x:%02x", Integer.parseInt(bytes[0]), Integer.parseInt(bytes[1]),
+                Integer.parseInt(bytes[2]), Integer.parseInt(bytes[3]));
+        return new Endpoint(id, sandboxId, networkId, node, ifname,
+                List.of(new EndpointAddress(Family.ipv4, address, prefixLength, gateway)), mac, ports, aliases,
+                Instant.now());
+    }
+
+    public static Envelope scheduled(String correlationId, Sandbox s) {
+        return event(EventType.SANDBOX_SCHEDULED, correlationId, Subject.sandbox(s.id()), null, s);
+    }
+
+    public static Envelope allocated(String correlationId, Endpoint e) {
+        return event(EventType.ENDPOINT_ALLOCATED, correlationId, Subject.sandbox(e.sandboxId()), null, e);
+    }
+
+    public static Envelope sandboxRejected(String correlationId, String sandboxId, String name, int status, String message) {
+        return event(EventType.SANDBOX_REJECTED, correlationId, Subject.sandbox(sandboxId), null,
+                new Rejection("create", name, status, message));
+    }
+
+    public static Envelope endpointRejected(String correlationId, String sandboxId, String operation, String name,
+                                            int status, String message) {
+        return event(EventType.ENDPOINT_REJECTED, correlationId, Subject.sandbox(sandboxId), null,
+                new Rejection(operation, name, status, message));
+    }
+
+    public static Envelope sandboxRemoved(String correlationId, String sandboxId, String name, String node) {
+        return event(EventType.SANDBOX_REMOVED, correlationId, Subject.sandbox(sandboxId), null,
+                new SandboxRemoved(sandboxId, name, node));
+    }
+
+    public static Envelope endpointReleased(String correlationId, Endpoint e) {
+        return event(EventType.ENDPOINT_RELEASED, correlationId, Subject.sandbox(e.sandboxId()), null,
+                new EndpointReleased(e.id(), e.sandboxId(), e.networkId(), e.node()));
+    }
+
+    public static Envelope sandboxReady(String correlationId, Sandbox s) {
+        return event(EventType.SANDBOX_READY, correlationId, Subject.sandbox(s.id()), s.node(),
+                new SandboxReady(s.id(), s.node(), s.netns()));
+    }
+
+    public static Envelope sandboxFailed(String correlationId, String sandboxId, String node, String error) {
+        return event(EventType.SANDBOX_FAILED, correlationId, Subject.sandbox(sandboxId), node,
+                new Failure(sandboxId, node, error));
+    }
+
+    /** As an agent sends it for a tombstone: its own correlation. */
+    public static Envelope sandboxCleared(String sandboxId, String node) {
+        return event(EventType.SANDBOX_CLEARED, UUID.randomUUID().toString(), Subject.sandbox(sandboxId), node,
+                new Cleared(sandboxId, node));
+    }
+
+    public static Envelope endpointReady(String correlationId, Endpoint e, int ifindex) {
+        return event(EventType.ENDPOINT_READY, correlationId, Subject.sandbox(e.sandboxId()), e.node(),
+                new EndpointReady(e.id(), e.sandboxId(), e.networkId(), e.node(), "vnp" + e.id().substring(0, 12),
+                        e.ifname(), ifindex, ifindex + 1));
+    }
+
+    /** Failure names only the endpoint; the record key (the sandbox id) says whose. */
+    public static Envelope endpointFailed(String correlationId, Endpoint e, String error) {
+        return event(EventType.ENDPOINT_FAILED, correlationId, Subject.sandbox(e.sandboxId()), e.node(),
+                new Failure(e.id(), e.node(), error));
+    }
+
+    public static Envelope endpointCleared(Endpoint e) {
+        return event(EventType.ENDPOINT_CLEARED, UUID.randomUUID().toString(), Subject.sandbox(e.sandboxId()), e.node(),
+                new Cleared(e.id(), e.node()));
     }
 
     @Override

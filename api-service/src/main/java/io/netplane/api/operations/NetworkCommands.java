@@ -1,7 +1,5 @@
 package io.netplane.api.operations;
 
-import io.netplane.api.messaging.IntentPublisher;
-import io.netplane.api.projection.ProjectionProgress;
 import io.netplane.api.readmodel.NetworkCatalog;
 import io.netplane.api.readmodel.NetworkEntry;
 import io.netplane.api.readmodel.NetworkView;
@@ -11,7 +9,6 @@ import io.netplane.api.waiting.NetworkCreateWaiter;
 import io.netplane.api.waiting.NetworkRemoveWaiter;
 import io.netplane.api.waiting.Outcome;
 import io.netplane.api.waiting.Waiter;
-import io.netplane.api.waiting.Waiters;
 import io.netplane.events.Envelope;
 import io.netplane.events.EventType;
 import io.netplane.events.Subject;
@@ -20,16 +17,9 @@ import io.netplane.events.data.NetworkRemoveRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -41,9 +31,6 @@ public class NetworkCommands {
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     private static final Set<String> DRIVERS = Set.of("bridge", "overlay", "host", "null");
-    /** After the outcome, how long to let the read model catch up before answering from the event alone. */
-    private static final Duration CATCH_UP = Duration.ofSeconds(2);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     NetworkCatalog catalog;
@@ -52,11 +39,7 @@ public class NetworkCommands {
     @Inject
     OperationLog operations;
     @Inject
-    IntentPublisher intents;
-    @Inject
-    Waiters waiters;
-    @Inject
-    ProjectionProgress progress;
+    IntentCalls calls;
 
     public CallResult create(NetworkRequest request, String actor, CallOptions call) {
         String name = request.name();
@@ -85,11 +68,11 @@ public class NetworkCommands {
                         request.labels() == null ? Map.of() : request.labels()), actor);
         operations.open(intent.correlationId(), OperationEntry.CREATE_NETWORK, id, name, actor);
         NetworkCreateWaiter waiter = new NetworkCreateWaiter(intent.correlationId(), id, liveness::readyNodes);
-        Outcome outcome = publishAndWait(intent, waiter, call);
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
-            return pending(intent.correlationId(), call, "network create " + name);
+            return calls.pending(intent.correlationId(), call, "network create " + name);
         }
-        catchUp(outcome); // for a failure: the compensating intent is out once the projection has it
+        calls.catchUp(outcome); // for a failure: the compensating intent is out once the projection has it
         if (!outcome.succeeded()) {
             return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
         }
@@ -107,64 +90,15 @@ public class NetworkCommands {
                 new NetworkRemoveRequested(network.id), actor);
         operations.open(intent.correlationId(), OperationEntry.REMOVE_NETWORK, network.id, network.name, actor);
         Waiter waiter = new NetworkRemoveWaiter(intent.correlationId(), network.id, heldOn, liveness::readyNodes);
-        Outcome outcome = publishAndWait(intent, waiter, call);
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
-            return pending(intent.correlationId(), call, "network remove " + network.name);
+            return calls.pending(intent.correlationId(), call, "network remove " + network.name);
         }
-        catchUp(outcome);
+        calls.catchUp(outcome);
         return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
     }
 
-    /** @return the outcome, or null when the call is async or timed out (the operation goes on). */
-    private Outcome publishAndWait(Envelope intent, Waiter waiter, CallOptions call) {
-        if (call.async()) {
-            publish(intent);
-            return null;
-        }
-        waiters.register(waiter); // before publishing: an answer can come back at once
-        try {
-            publish(intent);
-            return waiter.outcome().get(call.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            operations.timedOut(intent.correlationId());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while waiting for " + intent.type(), intent.correlationId());
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            waiters.unregister(waiter);
-        }
-    }
-
-    private void publish(Envelope intent) {
-        try {
-            intents.publish(intent);
-        } catch (IntentPublisher.IntentNotPublishedException e) {
-            operations.notPublished(intent.correlationId(), e.getMessage());
-            throw new ApiException(503, e.getMessage(), intent.correlationId());
-        }
-    }
-
-    private CallResult pending(String operation, CallOptions call, String what) {
-        return call.async() ? new CallResult(CallResult.ACCEPTED, operation, null, null)
-                : new CallResult(CallResult.STILL_RUNNING, operation,
-                        what + " did not finish within " + call.timeout().toMillis() + " ms: still in progress", null);
-    }
-
-    /** So that a read right after the answer shows what the answer said. */
-    private void catchUp(Outcome outcome) {
-        try {
-            progress.awaitApplied(outcome.seen(), Instant.now().plus(CATCH_UP));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     static String newId() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return IntentCalls.newId();
     }
 }

@@ -1,10 +1,12 @@
 package io.netplane.api.operations;
 
+import io.netplane.api.readmodel.JsonColumns;
 import io.netplane.api.readmodel.OperationEntry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** The request's side of the operations table: it opens an operation; the projection settles it. */
@@ -13,7 +15,16 @@ public class OperationLog {
 
     @Transactional
     public void open(String id, String kind, String target, String targetName, String actor) {
+        open(id, kind, target, targetName, actor, null, null);
+    }
+
+    /** A sandbox or endpoint operation: on {@code networkId} (connect, disconnect), waiting for {@code endpointIds}. */
+    @Transactional
+    public void open(String id, String kind, String target, String targetName, String actor, String networkId,
+                     List<String> endpointIds) {
         OperationEntry op = new OperationEntry();
+        op.networkId = networkId;
+        op.endpoints = endpointIds == null ? null : JsonColumns.write(endpointIds);
         op.id = id;
         op.kind = kind;
         op.target = target;

@@ -47,15 +47,17 @@ public class Projection {
     NodeLiveness liveness;
     @Inject
     IntentPublisher intents;
+    @Inject
+    SandboxProjection sandboxes;
 
     /** @return false when the record was applied before (a redelivery). */
     @Transactional
-    public boolean apply(String topic, int partition, long offset, Envelope event) {
+    public boolean apply(String topic, int partition, long offset, String key, Envelope event) {
         if (!claim(topic, partition, offset)) {
             return false;
         }
         if (event != null) {
-            EventType.fromWireName(event.type()).ifPresent(type -> apply(type, event));
+            EventType.fromWireName(event.type()).ifPresent(type -> apply(type, key, event));
         }
         return true;
     }
@@ -84,7 +86,7 @@ public class Projection {
         return true;
     }
 
-    private void apply(EventType type, Envelope event) {
+    private void apply(EventType type, String key, Envelope event) {
         switch (type) {
             case NETWORK_CREATED -> networkCreated(event, event.data(Network.class));
             case NETWORK_REJECTED -> networkRejected(event, event.data(Rejection.class));
@@ -95,7 +97,7 @@ public class Projection {
             case NODE_JOINED -> nodeJoined(event, event.data(NodeJoined.class));
             case NODE_HEARTBEAT -> nodeHeartbeat(event, event.data(NodeHeartbeat.class));
             case NODE_LEFT -> nodeLeft(event, event.data(NodeLeft.class));
-            default -> { } // sandboxes and endpoints: a later issue
+            default -> sandboxes.apply(type, key, event);
         }
     }
 
@@ -189,6 +191,7 @@ public class Projection {
                 .forEach(this::settleCreates);
         open.stream().filter(op -> OperationEntry.REMOVE_NETWORK.equals(op.kind)).map(op -> op.target).distinct()
                 .forEach(this::settleRemoves);
+        sandboxes.settleOpen(open);
     }
 
     /** A create succeeds once the network exists and every ready node reports it ready. */

@@ -129,7 +129,7 @@ public class ProjectionConsumer {
     private void applyWithRetries(ConsumerRecord<String, Envelope> record) {
         for (int attempt = 1; ; attempt++) {
             try {
-                projection.apply(record.topic(), record.partition(), record.offset(), record.value());
+                projection.apply(record.topic(), record.partition(), record.offset(), record.key(), record.value());
                 progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
                 return;
             } catch (RuntimeException e) {

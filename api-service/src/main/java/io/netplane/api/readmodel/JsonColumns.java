@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netplane.events.EventCodec;
+import io.netplane.events.data.EndpointAddress;
+import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.SubnetAllocation;
 
 import java.util.List;
@@ -15,6 +17,8 @@ public final class JsonColumns {
     private static final TypeReference<List<SubnetAllocation>> SUBNETS = new TypeReference<>() { };
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() { };
+    private static final TypeReference<List<EndpointAddress>> ADDRESSES = new TypeReference<>() { };
+    private static final TypeReference<List<PortBinding>> PORTS = new TypeReference<>() { };
 
     private JsonColumns() {
     }
@@ -37,6 +41,14 @@ public final class JsonColumns {
 
     public static List<String> stringList(String json) {
         return read(json, STRING_LIST, List.of());
+    }
+
+    public static List<EndpointAddress> addresses(String json) {
+        return read(json, ADDRESSES, List.of());
+    }
+
+    public static List<PortBinding> ports(String json) {
+        return read(json, PORTS, List.of());
     }
 
     private static <T> T read(String json, TypeReference<T> type, T empty) {

@@ -1,5 +1,6 @@
 package io.netplane.api.readmodel;
 
+import io.netplane.events.data.Family;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -84,8 +85,17 @@ public class NetworkCatalog {
                 .map(s -> new NetworkView.Subnet(s.family() == null ? null : s.family().name(), s.subnet(),
                         s.gateway(), s.ipRange()))
                 .toList();
+        Map<String, NetworkView.Container> containers = new LinkedHashMap<>();
+        for (EndpointEntry e : EndpointEntry.liveOnNetwork(n.id)) {
+            SandboxEntry sandbox = SandboxEntry.findById(e.sandboxId);
+            String address = JsonColumns.addresses(e.addresses).stream()
+                    .filter(a -> a.family() == null || a.family() == Family.ipv4)
+                    .map(a -> a.address() + "/" + a.prefixLength()).findFirst().orElse("");
+            containers.put(e.sandboxId, new NetworkView.Container(sandbox == null ? null : sandbox.name, e.id, e.mac,
+                    address));
+        }
         return new NetworkView(n.id, n.name, n.driver, n.scope, subnets, n.internal, n.attachable,
                 JsonColumns.stringMap(n.options), JsonColumns.stringMap(n.labels), n.bridge, n.predefined,
-                n.created, nodes, ready);
+                n.created, nodes, ready, containers);
     }
 }

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -29,6 +30,13 @@ public class NodeLiveness {
                 .filter(n -> !n.hasLeft())
                 .forEach(n -> names.add(n.name));
         return names;
+    }
+
+    /** The state of the node called {@code name}, if it ever joined. */
+    @Transactional
+    public Optional<String> state(String name) {
+        NodeEntry node = NodeEntry.findById(name);
+        return node == null ? Optional.empty() : Optional.of(state(node));
     }
 
     public String state(NodeEntry node) {

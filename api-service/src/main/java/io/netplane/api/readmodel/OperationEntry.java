@@ -19,6 +19,10 @@ import java.util.List;
 public class OperationEntry extends PanacheEntityBase {
     public static final String CREATE_NETWORK = "network.create";
     public static final String REMOVE_NETWORK = "network.remove";
+    public static final String CREATE_SANDBOX = "sandbox.create";
+    public static final String REMOVE_SANDBOX = "sandbox.remove";
+    public static final String CONNECT_ENDPOINT = "endpoint.connect";
+    public static final String DISCONNECT_ENDPOINT = "endpoint.disconnect";
 
     public static final String PENDING = "pending";
     public static final String TIMEOUT = "timeout";
@@ -28,11 +32,18 @@ public class OperationEntry extends PanacheEntityBase {
     @Id
     public String id;
     public String kind;
-    /** The network id. */
+    /** The network id (network operations) or the sandbox id (sandbox and endpoint operations). */
     public String target;
     @Column(name = "target_name")
     public String targetName;
     public String actor;
+    /** The network a connect or disconnect is about. */
+    @Column(name = "network_id")
+    public String networkId;
+    /** JSON list of the endpoint ids a sandbox or endpoint operation waits for. */
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String endpoints;
     public String state;
     public Integer status;
     public String message;
@@ -48,6 +59,15 @@ public class OperationEntry extends PanacheEntityBase {
 
     public static List<OperationEntry> open(String kind, String target) {
         return list("kind = ?1 and target = ?2 and state in ?3", kind, target, List.of(PENDING, TIMEOUT));
+    }
+
+    /** Every open operation on {@code target}, whatever its kind. */
+    public static List<OperationEntry> open(String target) {
+        return list("target = ?1 and state in ?2 order by created", target, List.of(PENDING, TIMEOUT));
+    }
+
+    public List<String> endpointIds() {
+        return JsonColumns.stringList(endpoints);
     }
 
     public void finish(String state, int status, String message, String result) {

@@ -2,6 +2,7 @@ package io.netplane.api.rest;
 
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.readmodel.NetworkLookupException;
+import io.netplane.api.readmodel.SandboxLookupException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,6 +25,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response lookup(NetworkLookupException e) {
+        return error(e.notFound() ? 404 : 400, e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response sandboxLookup(SandboxLookupException e) {
         return error(e.notFound() ? 404 : 400, e.getMessage(), null);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.NetworkCommands;
+import io.netplane.api.operations.SandboxCommands;
 import io.netplane.api.readmodel.NetworkCatalog;
 import io.netplane.api.readmodel.NetworkLookupException;
 import io.netplane.api.readmodel.NetworkView;
@@ -39,6 +40,8 @@ public class NetworkResource {
     @Inject
     NetworkCommands commands;
     @Inject
+    SandboxCommands sandboxes;
+    @Inject
     NetworkCatalog catalog;
     @Inject
     CallParameters parameters;
@@ -57,7 +60,7 @@ public class NetworkResource {
     @POST
     public Response create(String body, @QueryParam("async") boolean async, @QueryParam("timeout") String timeout,
                            @HeaderParam(ACTOR_HEADER) String actor) {
-        CreateNetworkBody request = parse(body);
+        CreateNetworkBody request = parse(body, CreateNetworkBody.class, "{\"name\": \"n1\"}");
         CallResult result = commands.create(request.toRequest(), actor(actor), parameters.options(async, timeout));
         if (result.status() == 201) {
             return Response.created(URI.create("/api/v1/networks/" + result.network().id()))
@@ -78,6 +81,26 @@ public class NetworkResource {
         }
     }
 
+    /** Attaches a sandbox to the network: 200 with the sandbox. */
+    @POST
+    @Path("{ref}/connect")
+    public Response connect(@PathParam("ref") String ref, String body, @QueryParam("async") boolean async,
+                            @QueryParam("timeout") String timeout, @HeaderParam(ACTOR_HEADER) String actor) {
+        EndpointBodies.Connect request = parse(body, EndpointBodies.Connect.class, "{\"sandbox\": \"c1\"}");
+        return answer(sandboxes.connect(ref, request.sandbox(), request.ipv4Address(), request.aliases(), actor(actor),
+                parameters.options(async, timeout)));
+    }
+
+    /** Detaches a sandbox from the network: 200 with the sandbox. */
+    @POST
+    @Path("{ref}/disconnect")
+    public Response disconnect(@PathParam("ref") String ref, String body, @QueryParam("async") boolean async,
+                               @QueryParam("timeout") String timeout, @HeaderParam(ACTOR_HEADER) String actor) {
+        EndpointBodies.Disconnect request = parse(body, EndpointBodies.Disconnect.class, "{\"sandbox\": \"c1\"}");
+        return answer(sandboxes.disconnect(ref, request.sandbox(), Boolean.TRUE.equals(request.force()), actor(actor),
+                parameters.options(async, timeout)));
+    }
+
     static Response answer(CallResult result) {
         if (result.status() == CallResult.ACCEPTED) {
             return Response.accepted(Map.of("operation", result.operation()))
@@ -87,21 +110,22 @@ public class NetworkResource {
         if (result.failed() || result.status() == CallResult.STILL_RUNNING) {
             return ErrorMappers.error(result.status(), result.message(), result.operation());
         }
-        return Response.status(result.status()).header(OPERATION_HEADER, result.operation()).build();
+        return Response.status(result.status()).header(OPERATION_HEADER, result.operation()).entity(result.body()).build();
     }
 
-    private static String actor(String header) {
+    static String actor(String header) {
         return header == null || header.isBlank() ? "anonymous" : header.trim();
     }
 
-    private static CreateNetworkBody parse(String body) {
+    /** Reads the body here, so a malformed one gets our 400 and message, whatever its Content-Type. */
+    static <T> T parse(String body, Class<T> type, String example) {
         if (body == null || body.isBlank()) {
-            throw new ApiException(400, "a JSON body is required, e.g. {\"name\": \"n1\"}");
+            throw new ApiException(400, "a JSON body is required, e.g. " + example);
         }
         try {
-            CreateNetworkBody request = BODY.readValue(body, CreateNetworkBody.class);
+            T request = BODY.readValue(body, type);
             if (request == null) {
-                throw new ApiException(400, "a JSON body is required, e.g. {\"name\": \"n1\"}");
+                throw new ApiException(400, "a JSON body is required, e.g. " + example);
             }
             return request;
         } catch (JsonProcessingException e) {

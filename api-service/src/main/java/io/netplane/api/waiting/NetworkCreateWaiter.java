@@ -17,12 +17,14 @@ import java.util.function.Supplier;
  * node; a {@code network.failed} from any node decides at once. A ready may arrive before the created.
  */
 public class NetworkCreateWaiter extends Waiter {
+    private final String networkId;
     private final Supplier<Set<String>> readyNodes;
     private final Set<String> readyOn = new HashSet<>();
     private Network created;
 
     public NetworkCreateWaiter(String correlationId, String networkId, Supplier<Set<String>> readyNodes) {
-        super(correlationId, networkId);
+        super(correlationId, Set.of(networkId));
+        this.networkId = networkId;
         this.readyNodes = readyNodes;
     }
 
@@ -36,15 +38,15 @@ public class NetworkCreateWaiter extends Waiter {
         if (event.is(EventType.NETWORK_REJECTED) && correlates(event)) {
             Rejection rejection = event.data(Rejection.class);
             complete(rejection.status(), rejection.message());
-        } else if (event.is(EventType.NETWORK_CREATED) && networkId().equals(event.data(Network.class).id())) {
+        } else if (event.is(EventType.NETWORK_CREATED) && networkId.equals(event.data(Network.class).id())) {
             created = event.data(Network.class);
-        } else if (event.is(EventType.NETWORK_READY) && networkId().equals(event.data(NetworkReady.class).networkId())) {
+        } else if (event.is(EventType.NETWORK_READY) && networkId.equals(event.data(NetworkReady.class).networkId())) {
             readyOn.add(event.data(NetworkReady.class).node());
-        } else if (event.is(EventType.NETWORK_FAILED) && networkId().equals(event.data(Failure.class).id())) {
+        } else if (event.is(EventType.NETWORK_FAILED) && networkId.equals(event.data(Failure.class).id())) {
             Failure failure = event.data(Failure.class);
             complete(500, failure.node() + ": " + failure.error());
         } else if (event.is(EventType.NETWORK_REMOVED)
-                && networkId().equals(event.data(NetworkRemoved.class).networkId())) {
+                && networkId.equals(event.data(NetworkRemoved.class).networkId())) {
             complete(409, "network " + event.data(NetworkRemoved.class).name() + " was removed before it was ready");
         } else {
             return false;

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
  * not the request's: it is matched by network id.
  */
 public class NetworkRemoveWaiter extends Waiter {
+    private final String networkId;
     private final Set<String> heldOn;
     private final Supplier<Set<String>> readyNodes;
     private final Set<String> clearedOn = new HashSet<>();
@@ -23,7 +24,8 @@ public class NetworkRemoveWaiter extends Waiter {
 
     public NetworkRemoveWaiter(String correlationId, String networkId, Set<String> heldOn,
                                Supplier<Set<String>> readyNodes) {
-        super(correlationId, networkId);
+        super(correlationId, Set.of(networkId));
+        this.networkId = networkId;
         this.heldOn = Set.copyOf(heldOn);
         this.readyNodes = readyNodes;
     }
@@ -34,9 +36,9 @@ public class NetworkRemoveWaiter extends Waiter {
             Rejection rejection = event.data(Rejection.class);
             complete(rejection.status(), rejection.message());
         } else if (event.is(EventType.NETWORK_REMOVED)
-                && networkId().equals(event.data(NetworkRemoved.class).networkId())) {
+                && networkId.equals(event.data(NetworkRemoved.class).networkId())) {
             removed = true;
-        } else if (event.is(EventType.NETWORK_CLEARED) && networkId().equals(event.data(Cleared.class).id())) {
+        } else if (event.is(EventType.NETWORK_CLEARED) && networkId.equals(event.data(Cleared.class).id())) {
             clearedOn.add(event.data(Cleared.class).node());
         } else {
             return false;

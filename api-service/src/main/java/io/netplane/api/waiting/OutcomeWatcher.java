@@ -93,7 +93,7 @@ public class OutcomeWatcher {
             while (running) {
                 for (ConsumerRecord<String, Envelope> record : poll()) {
                     try {
-                        waiters.offer(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                        waiters.offer(new TopicPartition(record.topic(), record.partition()), record.offset(), record.key(),
                                 record.value());
                     } catch (RuntimeException e) {
                         LOG.errorf(e, "cannot match %s-%d@%d to a waiting call", record.topic(),

@@ -6,26 +6,29 @@ import org.apache.kafka.common.TopicPartition;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One synchronous call waiting for its outcome. It is offered every event of its correlation or its
- * network, in whatever order the topics deliver them, and keeps what it has seen until it can decide.
+ * One synchronous call waiting for its outcome. It is offered every event of its correlation or of one
+ * of its keys (the network id; the sandbox id and endpoint ids), in whatever order the topics deliver
+ * them, and keeps what it has seen until it can decide.
  */
 public abstract class Waiter {
     private final String correlationId;
-    private final String networkId;
+    private final Set<String> keys;
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private final Map<TopicPartition, Long> seen = new HashMap<>();
 
-    protected Waiter(String correlationId, String networkId) {
+    protected Waiter(String correlationId, Set<String> keys) {
         this.correlationId = Objects.requireNonNull(correlationId);
-        this.networkId = Objects.requireNonNull(networkId);
+        this.keys = Set.copyOf(keys);
     }
 
     public String correlationId() { return correlationId; }
 
-    public String networkId() { return networkId; }
+    /** The ids whose events concern this call, whatever their correlation. */
+    public Set<String> keys() { return keys; }
 
     public CompletableFuture<Outcome> outcome() { return outcome; }
 

@@ -2,10 +2,16 @@ package io.netplane.api.waiting;
 
 import io.netplane.events.Envelope;
 import io.netplane.events.data.Cleared;
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.EndpointReady;
+import io.netplane.events.data.EndpointReleased;
 import io.netplane.events.data.Failure;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.NetworkReady;
 import io.netplane.events.data.NetworkRemoved;
+import io.netplane.events.data.Sandbox;
+import io.netplane.events.data.SandboxReady;
+import io.netplane.events.data.SandboxRemoved;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
 
@@ -14,31 +20,36 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The calls of this replica that wait, found by correlation id or by network id. */
+/** The calls of this replica that wait, found by correlation id or by one of their keys (network, sandbox, endpoint id). */
 @ApplicationScoped
 public class Waiters {
     private final Map<String, Waiter> byCorrelation = new ConcurrentHashMap<>();
-    private final Map<String, Set<Waiter>> byNetwork = new ConcurrentHashMap<>();
+    private final Map<String, Set<Waiter>> byKey = new ConcurrentHashMap<>();
 
     /** Register before the intent is published, so no answer can pass unseen. */
     public void register(Waiter waiter) {
         byCorrelation.put(waiter.correlationId(), waiter);
-        byNetwork.computeIfAbsent(waiter.networkId(), id -> ConcurrentHashMap.newKeySet()).add(waiter);
+        for (String key : waiter.keys()) {
+            byKey.computeIfAbsent(key, id -> ConcurrentHashMap.newKeySet()).add(waiter);
+        }
     }
 
     public void unregister(Waiter waiter) {
         byCorrelation.remove(waiter.correlationId(), waiter);
-        byNetwork.computeIfPresent(waiter.networkId(), (id, set) -> {
-            set.remove(waiter);
-            return set.isEmpty() ? null : set;
-        });
+        for (String key : waiter.keys()) {
+            byKey.computeIfPresent(key, (id, set) -> {
+                set.remove(waiter);
+                return set.isEmpty() ? null : set;
+            });
+        }
     }
 
     public int size() {
         return byCorrelation.size();
     }
 
-    void offer(TopicPartition partition, long offset, Envelope event) {
+    /** {@code recordKey}: the Kafka key (changes and status of a sandbox are keyed by its id). */
+    void offer(TopicPartition partition, long offset, String recordKey, Envelope event) {
         if (event == null || byCorrelation.isEmpty()) {
             return;
         }
@@ -49,26 +60,48 @@ public class Waiters {
                 targets.add(waiter);
             }
         }
-        String networkId = networkId(event);
-        if (networkId != null) {
-            targets.addAll(byNetwork.getOrDefault(networkId, Set.of()));
+        for (String key : keys(recordKey, event)) {
+            targets.addAll(byKey.getOrDefault(key, Set.of()));
         }
         targets.forEach(w -> w.offer(partition, offset, event));
     }
 
-    private static String networkId(Envelope event) {
+    private static Set<String> keys(String recordKey, Envelope event) {
+        Set<String> keys = new LinkedHashSet<>();
+        if (recordKey != null) {
+            keys.add(recordKey);
+        }
+        if (event.subject() != null && event.subject().id() != null) {
+            keys.add(event.subject().id());
+        }
         Object data = event.data();
         if (data instanceof Network n) {
-            return n.id();
+            keys.add(n.id());
         } else if (data instanceof NetworkReady r) {
-            return r.networkId();
-        } else if (data instanceof Failure f) {
-            return f.id();
-        } else if (data instanceof Cleared c) {
-            return c.id();
+            keys.add(r.networkId());
         } else if (data instanceof NetworkRemoved r) {
-            return r.networkId();
+            keys.add(r.networkId());
+        } else if (data instanceof Failure f) {
+            keys.add(f.id());
+        } else if (data instanceof Cleared c) {
+            keys.add(c.id());
+        } else if (data instanceof Sandbox s) {
+            keys.add(s.id());
+        } else if (data instanceof SandboxReady r) {
+            keys.add(r.sandboxId());
+        } else if (data instanceof SandboxRemoved r) {
+            keys.add(r.sandboxId());
+        } else if (data instanceof Endpoint e) {
+            keys.add(e.id());
+            keys.add(e.sandboxId());
+        } else if (data instanceof EndpointReady r) {
+            keys.add(r.endpointId());
+            keys.add(r.sandboxId());
+        } else if (data instanceof EndpointReleased r) {
+            keys.add(r.endpointId());
+            keys.add(r.sandboxId());
         }
-        return event.subject() == null ? null : event.subject().id();
+        keys.remove(null);
+        return keys;
     }
 }

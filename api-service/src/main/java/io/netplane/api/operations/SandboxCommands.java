@@ -1,0 +1,257 @@
+package io.netplane.api.operations;
+
+import io.netplane.api.readmodel.EndpointEntry;
+import io.netplane.api.readmodel.NetworkCatalog;
+import io.netplane.api.readmodel.NetworkEntry;
+import io.netplane.api.readmodel.NetworkLookupException;
+import io.netplane.api.readmodel.NodeLiveness;
+import io.netplane.api.readmodel.OperationEntry;
+import io.netplane.api.readmodel.SandboxCatalog;
+import io.netplane.api.readmodel.SandboxEntry;
+import io.netplane.api.readmodel.SandboxView;
+import io.netplane.api.waiting.EndpointConnectWaiter;
+import io.netplane.api.waiting.EndpointDisconnectWaiter;
+import io.netplane.api.waiting.Outcome;
+import io.netplane.api.waiting.SandboxCreateWaiter;
+import io.netplane.api.waiting.SandboxRemoveWaiter;
+import io.netplane.events.Envelope;
+import io.netplane.events.EventType;
+import io.netplane.events.Subject;
+import io.netplane.events.data.EndpointConnectRequested;
+import io.netplane.events.data.EndpointDisconnectRequested;
+import io.netplane.events.data.EndpointRequest;
+import io.netplane.events.data.PortBinding;
+import io.netplane.events.data.SandboxCreateRequested;
+import io.netplane.events.data.SandboxRemoveRequested;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Creates and removes sandboxes and connects and disconnects them, for any API: validates what needs no
+ * allocation, picks the node, publishes the intent (keyed by the sandbox id, so one sandbox's intents stay
+ * in order) and, unless asked not to, waits for ipam's answer and the node's status.
+ */
+@ApplicationScoped
+public class SandboxCommands {
+    /** Bridge mode only for now: the sandbox has its own namespace and one veth endpoint per network. */
+    static final String BRIDGE_MODE = "bridge";
+    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
+    @Inject
+    SandboxCatalog sandboxes;
+    @Inject
+    NetworkCatalog networks;
+    @Inject
+    NodeLiveness liveness;
+    @Inject
+    OperationLog operations;
+    @Inject
+    IntentCalls calls;
+
+    public CallResult create(SandboxRequest request, String actor, CallOptions call) {
+        String name = request.name();
+        if (name == null || name.isEmpty()) {
+            throw new ApiException(400, "sandbox name is required");
+        }
+        if (!NetworkCommands.NAME.matcher(name).matches()) {
+            // Docker's wording for a container name
+            throw new ApiException(400, "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        List<PortBinding> ports = ports(request.ports());
+        checkAddress(request.ipv4Address());
+        sandboxes.nameHolder(name).ifPresent(holder -> {
+            throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
+                    + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
+        });
+        NetworkEntry network = networks.lookup(request.network() == null || request.network().isEmpty()
+                ? "bridge" : request.network());
+        checkJoinable(network);
+        String node = node(request.node(), name);
+
+        String sandboxId = IntentCalls.newId();
+        String endpointId = IntentCalls.newId();
+        String hostname = request.hostname() == null || request.hostname().isEmpty()
+                ? sandboxId.substring(0, 12) : request.hostname(); // Docker's default: the short id
+        Envelope intent = Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(sandboxId),
+                new SandboxCreateRequested(sandboxId, name, node, BRIDGE_MODE, hostname, null,
+                        List.of(new EndpointRequest(network.id, endpointId, request.ipv4Address(), aliases(request.aliases()))),
+                        ports), actor);
+        operations.open(intent.correlationId(), OperationEntry.CREATE_SANDBOX, sandboxId, name, actor, network.id,
+                List.of(endpointId));
+        SandboxCreateWaiter waiter = new SandboxCreateWaiter(intent.correlationId(), sandboxId, node, List.of(endpointId));
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
+        if (outcome == null) {
+            return calls.pending(intent.correlationId(), call, "sandbox create " + name);
+        }
+        calls.catchUp(outcome); // for a failure: the compensating remove is out once the projection has it
+        if (!outcome.succeeded()) {
+            return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
+        }
+        SandboxView view = sandboxes.viewById(sandboxId)
+                .orElseGet(() -> sandboxes.viewOf(waiter.scheduled(), waiter.allocated()));
+        return new CallResult(201, intent.correlationId(), null, view);
+    }
+
+    public CallResult remove(String ref, String actor, CallOptions call) {
+        SandboxEntry sandbox = sandboxes.lookup(ref);
+        boolean mustClear = sandboxes.builtOn(sandbox.id, liveness.readyNodes());
+        Envelope intent = Envelope.of(EventType.SANDBOX_REMOVE_REQUESTED, Subject.sandbox(sandbox.id),
+                new SandboxRemoveRequested(sandbox.id), actor);
+        operations.open(intent.correlationId(), OperationEntry.REMOVE_SANDBOX, sandbox.id, sandbox.name, actor, null, null);
+        SandboxRemoveWaiter waiter = new SandboxRemoveWaiter(intent.correlationId(), sandbox.id, sandbox.node, mustClear,
+                liveness::readyNodes);
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
+        if (outcome == null) {
+            return calls.pending(intent.correlationId(), call, "sandbox remove " + sandbox.name);
+        }
+        calls.catchUp(outcome);
+        return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
+    }
+
+    public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
+                              String actor, CallOptions call) {
+        SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
+        NetworkEntry network = networkForEndpoint(networkRef);
+        if (network.driver.equals("host")) {
+            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+        }
+        if (network.driver.equals("null")) {
+            throw new ApiException(400, "container cannot be connected to multiple networks with one of the networks "
+                    + "in private (none) mode");
+        }
+        checkJoinable(network);
+        checkAddress(ipv4Address);
+        String endpointId = IntentCalls.newId();
+        Envelope intent = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
+        operations.open(intent.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
+                network.id, List.of(endpointId));
+        EndpointConnectWaiter waiter = new EndpointConnectWaiter(intent.correlationId(), sandbox.id, endpointId,
+                sandbox.node);
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
+        if (outcome == null) {
+            return calls.pending(intent.correlationId(), call, "connect " + sandbox.name + " to " + network.name);
+        }
+        calls.catchUp(outcome);
+        if (!outcome.succeeded()) {
+            return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
+        }
+        return new CallResult(200, intent.correlationId(), null, sandboxes.viewById(sandbox.id).orElse(null));
+    }
+
+    public CallResult disconnect(String networkRef, String sandboxRef, boolean force, String actor, CallOptions call) {
+        SandboxEntry sandbox = sandbox(sandboxRef);
+        NetworkEntry network = networkForEndpoint(networkRef);
+        if (network.driver.equals("host")) {
+            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+        }
+        EndpointEntry endpoint = sandboxes.endpoint(sandbox.id, network.id).orElseThrow(() ->
+                new ApiException(404, "container " + sandbox.id + " is not connected to network " + network.name));
+        boolean mustClear = sandboxes.endpointBuiltOn(endpoint.id, liveness.readyNodes());
+        Envelope intent = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
+        operations.open(intent.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
+                network.id, List.of(endpoint.id));
+        EndpointDisconnectWaiter waiter = new EndpointDisconnectWaiter(intent.correlationId(), sandbox.id, endpoint.id,
+                endpoint.node, mustClear, liveness::readyNodes);
+        Outcome outcome = calls.publishAndWait(intent, waiter, call);
+        if (outcome == null) {
+            return calls.pending(intent.correlationId(), call, "disconnect " + sandbox.name + " from " + network.name);
+        }
+        calls.catchUp(outcome);
+        if (!outcome.succeeded()) {
+            return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
+        }
+        return new CallResult(200, intent.correlationId(), null, sandboxes.viewById(sandbox.id).orElse(null));
+    }
+
+    private SandboxEntry sandbox(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            throw new ApiException(400, "invalid name or ID supplied: \"" + (ref == null ? "" : ref) + "\"");
+        }
+        return sandboxes.lookup(ref);
+    }
+
+    /** Docker's wording for connect and disconnect: {@code network 1 is ambiguous (2 matches found based on ID prefix)}. */
+    private NetworkEntry networkForEndpoint(String ref) {
+        try {
+            return networks.lookup(ref);
+        } catch (NetworkLookupException e) {
+            throw new ApiException(e.notFound() ? 404 : 400, e.removeMessage());
+        }
+    }
+
+    /** Bridge networks only for now; host, none and overlay sandboxes come with their modes. */
+    private static void checkJoinable(NetworkEntry network) {
+        if (!network.driver.equals("bridge")) {
+            throw new ApiException(400, "network " + network.name + " (driver " + network.driver
+                    + "): only bridge networks can be joined for now");
+        }
+    }
+
+    /** The requested node if it is ready, else the first ready node by name (the only one, until multi-host). */
+    private String node(String requested, String sandboxName) {
+        Set<String> ready = liveness.readyNodes();
+        if (requested != null && !requested.isEmpty()) {
+            if (ready.contains(requested)) {
+                return requested;
+            }
+            String state = liveness.state(requested)
+                    .orElseThrow(() -> new ApiException(404, "node " + requested + " not found"));
+            throw new ApiException(503, "node " + requested + " is " + state + ": it cannot run sandbox " + sandboxName);
+        }
+        if (ready.isEmpty()) {
+            throw new ApiException(503, "no node is ready to run sandbox " + sandboxName
+                    + ": start a node-agent (GET /api/v1/nodes lists the nodes and their state)");
+        }
+        return ready.iterator().next();
+    }
+
+    private static void checkAddress(String ipv4Address) {
+        if (ipv4Address != null && !ipv4Address.isEmpty() && !IPV4.matcher(ipv4Address).matches()) {
+            throw new ApiException(400, "Invalid IPv4 address: " + ipv4Address);
+        }
+    }
+
+    private static List<String> aliases(List<String> aliases) {
+        return aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    /** Docker's wording (go-connections' port parser) for each bad field. */
+    static List<PortBinding> ports(List<SandboxRequest.Port> requested) {
+        if (requested == null) {
+            return List.of();
+        }
+        List<PortBinding> ports = new ArrayList<>();
+        for (SandboxRequest.Port p : requested) {
+            if (p == null) {
+                throw new ApiException(400, "invalid port specification: null");
+            }
+            if (p.containerPort() == null || p.containerPort() < 1 || p.containerPort() > 65535) {
+                throw new ApiException(400, "invalid containerPort: " + p.containerPort());
+            }
+            int hostPort = p.hostPort() == null ? 0 : p.hostPort();
+            if (hostPort < 0 || hostPort > 65535) {
+                throw new ApiException(400, "invalid hostPort: " + p.hostPort());
+            }
+            String protocol = p.protocol() == null || p.protocol().isEmpty() ? "tcp" : p.protocol().toLowerCase(Locale.ROOT);
+            if (!PROTOCOLS.contains(protocol)) {
+                throw new ApiException(400, "invalid proto: " + p.protocol());
+            }
+            String hostIp = p.hostIp() == null || p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp();
+            if (!IPV4.matcher(hostIp).matches()) {
+                throw new ApiException(400, "invalid IP address: " + p.hostIp());
+            }
+            ports.add(new PortBinding(protocol, hostIp, hostPort, p.containerPort()));
+        }
+        return ports;
+    }
+}

@@ -1,0 +1,15 @@
+package io.netplane.api.operations;
+
+import java.util.List;
+
+/**
+ * A sandbox create request, whichever API it came through. {@code network}: a network name, id or id
+ * prefix (null = the default bridge). Ports: {@code hostPort} 0 = ephemeral, {@code protocol} null = tcp,
+ * {@code hostIp} null = 0.0.0.0.
+ */
+public record SandboxRequest(String name, String network, String node, String hostname, String ipv4Address,
+                             List<String> aliases, List<Port> ports) {
+
+    public record Port(Integer containerPort, Integer hostPort, String protocol, String hostIp) {
+    }
+}

@@ -1,0 +1,147 @@
+package io.netplane.api.readmodel;
+
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.PortBinding;
+import io.netplane.events.data.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads sandboxes and endpoints from the read model: lookups as Docker resolves containers, and the native view. */
+@ApplicationScoped
+public class SandboxCatalog {
+    /** How long a create that ipam has not answered yet keeps its name (a lost intent must not hold it forever). */
+    private static final Duration NAME_HOLD = Duration.ofMinutes(2);
+
+    /** Docker's order: the full id, then an exact name, then a unique id prefix. */
+    @Transactional
+    public SandboxEntry lookup(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            throw SandboxLookupException.notFound(ref == null ? "" : ref);
+        }
+        SandboxEntry byId = SandboxEntry.findById(ref);
+        if (byId != null && byId.removed == null) {
+            return byId;
+        }
+        List<SandboxEntry> byName = SandboxEntry.liveByName(ref);
+        if (!byName.isEmpty()) {
+            return byName.get(0);
+        }
+        List<SandboxEntry> byPrefix = SandboxEntry.liveByIdPrefix(ref);
+        if (byPrefix.size() == 1) {
+            return byPrefix.get(0);
+        }
+        if (byPrefix.size() > 1) {
+            throw SandboxLookupException.ambiguous(ref);
+        }
+        throw SandboxLookupException.notFound(ref);
+    }
+
+    /**
+     * The id of the sandbox that holds {@code name}: a live one, or one whose create ipam has not
+     * answered yet (so two quick creates of one name do not both go through).
+     */
+    @Transactional
+    public Optional<String> nameHolder(String name) {
+        List<SandboxEntry> live = SandboxEntry.liveByName(name);
+        if (!live.isEmpty()) {
+            return Optional.of(live.get(0).id);
+        }
+        return OperationEntry.<OperationEntry>list("kind = ?1 and targetName = ?2 and state in ?3 and created > ?4",
+                        OperationEntry.CREATE_SANDBOX, name, List.of(OperationEntry.PENDING, OperationEntry.TIMEOUT),
+                        Instant.now().minus(NAME_HOLD)).stream()
+                .filter(op -> {
+                    SandboxEntry s = SandboxEntry.findById(op.target);
+                    return s == null || s.removed == null;
+                })
+                .map(op -> op.target).findFirst();
+    }
+
+    @Transactional
+    public SandboxView view(String ref) {
+        return view(lookup(ref));
+    }
+
+    @Transactional
+    public Optional<SandboxView> viewById(String id) {
+        SandboxEntry entry = SandboxEntry.findById(id);
+        return entry == null || entry.removed != null ? Optional.empty() : Optional.of(view(entry));
+    }
+
+    @Transactional
+    public List<SandboxView> list() {
+        return SandboxEntry.live().stream().map(this::view).toList();
+    }
+
+    /** The live endpoint of the sandbox on the network, if it is attached. */
+    @Transactional
+    public Optional<EndpointEntry> endpoint(String sandboxId, String networkId) {
+        return EndpointEntry.<EndpointEntry>find("sandboxId = ?1 and networkId = ?2 and released is null",
+                sandboxId, networkId).firstResultOptional();
+    }
+
+    /** Whether the sandbox's node holds it built now (reported ready) and is up to report its removal. */
+    @Transactional
+    public boolean builtOn(String sandboxId, Set<String> readyNodes) {
+        SandboxNodeState s = SandboxNodeState.findById(sandboxId);
+        return s != null && SandboxNodeState.READY.equals(s.state) && readyNodes.contains(s.node);
+    }
+
+    /** Whether the endpoint's node holds it built now (reported ready) and is up to report its removal. */
+    @Transactional
+    public boolean endpointBuiltOn(String endpointId, Set<String> readyNodes) {
+        EndpointNodeState s = EndpointNodeState.findById(endpointId);
+        return s != null && EndpointNodeState.READY.equals(s.state) && readyNodes.contains(s.node);
+    }
+
+    /** Needs a transaction. */
+    public SandboxView view(SandboxEntry s) {
+        SandboxNodeState status = SandboxNodeState.findById(s.id);
+        Map<String, SandboxView.Attachment> networks = new LinkedHashMap<>();
+        List<PortBinding> ports = new ArrayList<>();
+        List<String> endpointStates = new ArrayList<>();
+        String error = status != null && SandboxNodeState.FAILED.equals(status.state) ? status.error : null;
+        for (EndpointEntry e : EndpointEntry.liveOfSandbox(s.id)) {
+            EndpointNodeState es = EndpointNodeState.findById(e.id);
+            String state = es == null || !e.node.equals(es.node) ? "allocated" : es.state;
+            String endpointError = es != null && EndpointNodeState.FAILED.equals(es.state) ? es.error : null;
+            endpointStates.add(state);
+            if (error == null && endpointError != null) {
+                error = endpointError;
+            }
+            networks.put(networkName(e.networkId), SandboxView.Attachment.of(e.networkId, e.id, e.ifname,
+                    JsonColumns.addresses(e.addresses), e.mac, JsonColumns.stringList(e.aliases), state, endpointError));
+            ports.addAll(JsonColumns.ports(e.ports));
+        }
+        String sandboxState = status == null || !s.node.equals(status.node) ? null : status.state;
+        return new SandboxView(s.id, s.name, s.node, s.mode, s.netns, s.hostname, networks, ports,
+                SandboxView.state(sandboxState, endpointStates), error, s.created);
+    }
+
+    /** The view of ipam's records alone, ready (what a call saw decide it), for when the read model lags. */
+    @Transactional
+    public SandboxView viewOf(Sandbox s, List<Endpoint> endpoints) {
+        Map<String, SandboxView.Attachment> networks = new LinkedHashMap<>();
+        List<PortBinding> ports = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            networks.put(networkName(e.networkId()), SandboxView.Attachment.of(e.networkId(), e.id(), e.ifname(),
+                    e.addresses(), e.mac(), e.aliases(), SandboxView.READY, null));
+            ports.addAll(e.ports() == null ? List.of() : e.ports());
+        }
+        return new SandboxView(s.id(), s.name(), s.node(), s.mode(), s.netns(), s.hostname(), networks, ports,
+                SandboxView.READY, null, s.created());
+    }
+
+    public static String networkName(String networkId) {
+        NetworkEntry n = NetworkEntry.findById(networkId);
+        return n == null ? networkId : n.name;
+    }
+}
