@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Client settings from {@code kafka.bootstrap.servers} and {@code netplane.topics.prefix}. */
 @ApplicationScoped
@@ -19,10 +20,14 @@ public class KafkaSettings {
     private final String bootstrap;
     private final String prefix;
 
+    private final Optional<String> instanceId;
+
     public KafkaSettings(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-                         @ConfigProperty(name = "netplane.topics.prefix") String prefix) {
+                         @ConfigProperty(name = "netplane.topics.prefix") String prefix,
+                         @ConfigProperty(name = "netplane.ipam.instance-id") Optional<String> instanceId) {
         this.bootstrap = bootstrap;
         this.prefix = prefix;
+        this.instanceId = instanceId.filter(id -> !id.isBlank());
     }
 
     public String bootstrap() { return bootstrap; }
@@ -53,6 +58,9 @@ public class KafkaSettings {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // static membership: a replica restarted under the same id (after a crash) gets its partitions back
+        // at once instead of after the session timeout of its dead predecessor
+        instanceId.ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id + "-" + clientId));
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return config;

@@ -52,9 +52,13 @@ public final class TestBroker implements AutoCloseable {
     private volatile boolean open = true;
 
     public TestBroker() {
-        var config = ConfigProvider.getConfig();
-        String bootstrap = config.getValue("kafka.bootstrap.servers", String.class);
-        this.prefix = config.getValue("netplane.topics.prefix", String.class);
+        this(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class),
+                ConfigProvider.getConfig().getValue("netplane.topics.prefix", String.class));
+    }
+
+    /** Outside a Quarkus test (e.g. beside service processes): the broker and the prefix given. */
+    public TestBroker(String bootstrap, String prefix) {
+        this.prefix = prefix;
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
@@ -97,6 +101,15 @@ public final class TestBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot publish " + intent.type(), e);
         }
+    }
+
+    /** Publishes without waiting for the acknowledgement (a stream); {@link #flush()} waits for all. */
+    public void sendAsync(Envelope intent) {
+        producer.send(new ProducerRecord<>(Topic.INTENTS.name(prefix), intent.subject().id(), intent));
+    }
+
+    public void flush() {
+        producer.flush();
     }
 
     /** A record the codec cannot read (garbage on the topic), on the partition of {@code key}. */
