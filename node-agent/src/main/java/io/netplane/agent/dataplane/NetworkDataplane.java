@@ -18,10 +18,18 @@ public final class NetworkDataplane {
     private final Rtnetlink kernel;
     private final String node;
     private final Map<String, NetworkDriver> drivers;
+    private final Firewall firewall;
+    private final String defaultBridgeName;
 
     public NetworkDataplane(Rtnetlink kernel, String node, String defaultBridgeName) {
+        this(kernel, node, defaultBridgeName, Firewall.NONE);
+    }
+
+    public NetworkDataplane(Rtnetlink kernel, String node, String defaultBridgeName, Firewall firewall) {
         this.kernel = kernel;
         this.node = node;
+        this.firewall = firewall;
+        this.defaultBridgeName = defaultBridgeName;
         NetworkDriver none = new KernelFreeDriver();
         this.drivers = Map.of(
                 "bridge", new BridgeDriver(kernel, node, defaultBridgeName),
@@ -35,11 +43,23 @@ public final class NetworkDataplane {
         if (driver == null) {
             throw new DataplaneException("network " + network.id() + ": unknown driver " + network.driver());
         }
-        return driver.setup(network);
+        NetworkState state = driver.setup(network);
+        if (state.bridge() != null) {
+            // the bridge's subnets, isolation and masquerade: elements of the firewall's sets
+            firewall.addNetwork(network.id(), state.bridge(),
+                    DesiredBridge.of(network, node, defaultBridgeName).gateways(), network.internal());
+        }
+        return state;
+    }
+
+    /** The Linux bridge name of a bridge network on this node (the default name for the predefined one). */
+    public String bridgeName(Network network) {
+        return DesiredBridge.of(network, node, defaultBridgeName).name();
     }
 
     /** Removes what any driver made for the network (a tombstone does not say which driver it had). */
     public void teardown(String networkId) {
+        firewall.removeNetwork(networkId);
         for (NetworkDriver driver : Set.copyOf(drivers.values())) {
             driver.teardown(networkId);
         }

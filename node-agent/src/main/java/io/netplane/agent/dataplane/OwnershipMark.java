@@ -9,6 +9,7 @@ import java.util.Optional;
 public record OwnershipMark(String node, String kind, String id) {
     static final String PREFIX = "netplane:";
     public static final String NETWORK = "network";
+    public static final String ENDPOINT = "endpoint";
 
     public OwnershipMark {
         if (node.isEmpty() || node.contains(":")) {
@@ -18,6 +19,10 @@ public record OwnershipMark(String node, String kind, String id) {
 
     public static OwnershipMark network(String node, String networkId) {
         return new OwnershipMark(node, NETWORK, networkId);
+    }
+
+    public static OwnershipMark endpoint(String node, String endpointId) {
+        return new OwnershipMark(node, ENDPOINT, endpointId);
     }
 
     /** The mark in an alias, if the alias is one. */

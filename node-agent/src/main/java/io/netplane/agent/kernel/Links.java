@@ -9,7 +9,11 @@ public final class Links {
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MTU = 4;
     static final int IFLA_LINK = 5;
+    static final int IFLA_PROTINFO = 12;
     static final int IFLA_NET_NS_FD = 28;
+    static final int IFLA_BRPORT_MODE = 4;
+    static final int NLA_F_NESTED = 0x8000;
+    static final byte AF_BRIDGE = 7;
     static final int IFLA_INFO_DATA = 2;
     static final int VETH_INFO_PEER = 1;
     static final int IFLA_MASTER = 10;
@@ -70,6 +74,15 @@ public final class Links {
         }
         return new Link(created.index(), created.name(), created.kind(), alias, created.flags(), created.master(),
                 created.link(), created.mac(), created.mtu());
+    }
+
+    /**
+     * Equivalent to {@code bridge link set dev NAME hairpin on}: the bridge may send a frame back out of the
+     * port it came in by. With br_netfilter loaded, a sandbox reaching its own published port is DNATed at the
+     * bridge and sent back to its own port (Docker sets it too when it runs without its proxy).
+     */
+    public void setHairpin(int index, String name) {
+        socket.execute("set hairpin on " + name, setHairpinRequest(index));
     }
 
     /** Equivalent to {@code ip link set dev NAME alias ALIAS}. */
@@ -165,6 +178,15 @@ public final class Links {
         return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
                 .ifinfomsg(Netlink.AF_UNSPEC, index, 0, 0)
                 .attribute(IFLA_IFALIAS, alias.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static NetlinkRequest setHairpinRequest(int index) {
+        // RTM_SETLINK: only it reaches the bridge's handler; RTM_NEWLINK acks and ignores IFLA_PROTINFO
+        NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_SETLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(AF_BRIDGE, index, 0, 0);
+        int protinfo = request.begin(IFLA_PROTINFO | NLA_F_NESTED); // nested: the kernel reads the old form as a port state
+        request.attribute(IFLA_BRPORT_MODE, new byte[] {1});
+        return request.end(protinfo);
     }
 
     static NetlinkRequest setUpRequest(int index) {

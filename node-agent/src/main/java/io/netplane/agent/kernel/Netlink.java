@@ -10,6 +10,7 @@ final class Netlink {
     static final short RTM_NEWLINK = 16;
     static final short RTM_DELLINK = 17;
     static final short RTM_GETLINK = 18;
+    static final short RTM_SETLINK = 19;
     static final short RTM_NEWADDR = 20;
     static final short RTM_DELADDR = 21;
     static final short RTM_GETADDR = 22;

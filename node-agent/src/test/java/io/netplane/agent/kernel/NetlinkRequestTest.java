@@ -141,4 +141,14 @@ class NetlinkRequestTest {
                 "0800 0400 05000000"), // RTA_OIF 5
                 hex(Routes.addDefaultRequest(Cidr.literal("10.0.0.1"), 5).toBytes(3)));
     }
+
+    @Test
+    void setHairpin() {
+        assertEquals(golden(
+                "2c000000 1300 0500 04000000 00000000", // 44 B, RTM_SETLINK, REQUEST|ACK
+                "07 00 0000 2a000000 00000000 00000000", // ifinfomsg: AF_BRIDGE, index 42
+                "0c00 0c80", // IFLA_PROTINFO | NLA_F_NESTED (12 B)
+                "0500 0400 01 000000"), // IFLA_BRPORT_MODE 1 (hairpin) + pad
+                hex(Links.setHairpinRequest(42).toBytes(4)));
+    }
 }

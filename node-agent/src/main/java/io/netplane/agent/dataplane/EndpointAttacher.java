@@ -1,0 +1,226 @@
+package io.netplane.agent.dataplane;
+
+import io.netplane.agent.kernel.Cidr;
+import io.netplane.agent.kernel.KernelException;
+import io.netplane.agent.kernel.Link;
+import io.netplane.agent.kernel.NetNamespace;
+import io.netplane.agent.kernel.NetNamespaces;
+import io.netplane.agent.kernel.Rtnetlink;
+import io.netplane.agent.kernel.Veth;
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.EndpointAddress;
+import io.netplane.events.data.Family;
+import io.netplane.events.data.Network;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Attaches an endpoint to its sandbox and network on the bridge driver: a veth pair whose host end
+ * {@code vnp<12 hex>} sits on the network's bridge, marked as this node's, and whose peer is born in the
+ * sandbox's netns as {@code ifname} with its MAC, address(es), up, and the default route via the gateway
+ * for {@code eth0}; the published host ports held and DNATed. Each step registers its undo, so a failed
+ * attach leaves nothing. Detach is idempotent and keeps going past errors. Call it from the kernel thread only.
+ */
+public final class EndpointAttacher {
+    static final String MTU_OPTION = "com.docker.network.driver.mtu";
+
+    private final Rtnetlink kernel;
+    private final String node;
+    private final Firewall firewall;
+    private final PortReservations reservations;
+
+    public EndpointAttacher(Rtnetlink kernel, String node, Firewall firewall, PortReservations reservations) {
+        this.kernel = kernel;
+        this.node = node;
+        this.firewall = firewall;
+        this.reservations = reservations;
+    }
+
+    public static String hostIfname(String endpointId) {
+        return "vnp" + endpointId.substring(0, Math.min(12, endpointId.length()));
+    }
+
+    /**
+     * Makes the endpoint exist: adopts a pair this node already built for it (after a restart: holds its ports
+     * and DNAT again), rebuilds a half-gone one, attaches a missing one.
+     */
+    public EndpointState ensure(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge) {
+        String host = hostIfname(endpoint.id());
+        Optional<Link> existing = kernel.links().get(host);
+        if (existing.isPresent()) {
+            String mark = OwnershipMark.endpoint(node, endpoint.id()).alias();
+            if (!mark.equals(existing.get().alias())) {
+                throw new DataplaneException("endpoint " + endpoint.id() + ": link " + host
+                        + " already exists and is not this endpoint's; netplane leaves it untouched");
+            }
+            Optional<EndpointState> adopted = adopt(endpoint, sandboxName, netns, network, existing.get());
+            if (adopted.isPresent()) {
+                return adopted.get();
+            }
+            detach(endpoint.id());
+        }
+        return attach(endpoint, sandboxName, netns, network, bridge);
+    }
+
+    /** Equivalent to the netavark/CNI bridge ADD, with the fused veth (see {@link io.netplane.agent.kernel.Links#createVeth}). */
+    public EndpointState attach(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge) {
+        String id = endpoint.id();
+        String host = hostIfname(id);
+        String ifname = endpoint.ifname();
+        Rollback rollback = new Rollback();
+        try {
+            if (netns == null) {
+                throw new DataplaneException("its sandbox " + endpoint.sandboxId() + " has no namespace of its own");
+            }
+            NetNamespace namespace = NetNamespace.of(netns);
+            Link bridgeLink = kernel.links().get(bridge).orElseThrow(() -> new DataplaneException(
+                    "bridge " + bridge + " of network " + network.id() + " is missing"));
+            List<Cidr> addresses = addresses(endpoint);
+            List<PortMapping> mappings = network.internal() ? List.of() // Docker publishes nothing on --internal
+                    : PortMapping.of(id, endpoint.ports(), endpoint.addresses());
+
+            reservations.reserve(id, sandboxName, mappings);
+            rollback.add(() -> reservations.release(id));
+
+            Veth veth = new Veth(host, bridgeLink.index(), mtu(network), ifname, -1, endpoint.mac());
+            Link hostEnd = NetNamespaces.withDescriptor(namespace, fd -> kernel.links().createVeth(
+                    veth.withPeerNamespaceFd(fd), OwnershipMark.endpoint(node, id).alias()));
+            rollback.add(() -> kernel.links().deleteByName(host));
+            if (!mappings.isEmpty()) {
+                kernel.links().setHairpin(hostEnd.index(), host); // so the sandbox reaches its own published ports
+            }
+
+            Link peer;
+            try (Rtnetlink inside = Rtnetlink.in(namespace)) {
+                peer = inside.links().get(ifname).orElseThrow(() -> new DataplaneException(
+                        ifname + " is missing in " + namespace + " right after its veth was created"));
+                for (Cidr address : addresses) {
+                    inside.addresses().add(peer.index(), ifname, address);
+                }
+                inside.links().setUp(peer.index(), ifname);
+                Optional<EndpointAddress> gateway = defaultGateway(endpoint);
+                if (gateway.isPresent()) {
+                    inside.routes().addDefault(Cidr.literal(gateway.get().gateway()), peer.index(), ifname);
+                }
+            }
+
+            firewall.addPorts(id, mappings);
+            rollback.add(() -> firewall.removePorts(id));
+
+            return new EndpointState(id, endpoint.sandboxId(), endpoint.networkId(), namespace.name(), host,
+                    hostEnd.index(), hostEnd.link(), ifname, peer.index(), peer.link(), peer.mac(),
+                    addresses.isEmpty() ? null : addresses.get(0).toString());
+        } catch (KernelException | DataplaneException | IllegalArgumentException e) {
+            throw rollback.undo(new DataplaneException("attach endpoint " + id + ": " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Removes everything of the endpoint: its DNAT elements, its veth pair (deleting the host end deletes the
+     * sandbox end, its addresses and routes), its held ports. Nothing left is success; every step is tried and
+     * all errors are reported together.
+     */
+    public void detach(String endpointId) {
+        List<String> errors = new ArrayList<>();
+        try {
+            firewall.removePorts(endpointId);
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            kernel.links().deleteByName(hostIfname(endpointId));
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        reservations.release(endpointId);
+        if (!errors.isEmpty()) {
+            throw new DataplaneException("detach endpoint " + endpointId + ": " + String.join("; ", errors));
+        }
+    }
+
+    /** Endpoint ids of the veths this node marked, whatever their name (to find stale ones). */
+    public Set<String> built() {
+        try {
+            return kernel.links().list().stream()
+                    .map(link -> OwnershipMark.parse(link.alias()).orElse(null))
+                    .filter(mark -> mark != null && mark.node().equals(node) && OwnershipMark.ENDPOINT.equals(mark.kind()))
+                    .map(OwnershipMark::id)
+                    .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        } catch (KernelException e) {
+            throw new DataplaneException(e.getMessage(), e);
+        }
+    }
+
+    /** The pair is complete (the sandbox end is the host end's peer and carries the address): take it over. */
+    private Optional<EndpointState> adopt(Endpoint endpoint, String sandboxName, String netns, Network network,
+                                          Link hostEnd) {
+        if (netns == null || !NetNamespaces.exists(NetNamespace.of(netns).name())) {
+            return Optional.empty();
+        }
+        List<Cidr> addresses = addresses(endpoint);
+        Link peer;
+        try (Rtnetlink inside = Rtnetlink.in(NetNamespace.of(netns))) {
+            Optional<Link> found = inside.links().get(endpoint.ifname());
+            if (found.isEmpty() || found.get().link() != hostEnd.index() || hostEnd.link() != found.get().index()
+                    || !found.get().isUp()) {
+                return Optional.empty();
+            }
+            peer = found.get();
+            var present = inside.addresses().list(peer.index()).stream().map(a -> a.cidr()).toList();
+            if (!present.containsAll(addresses)) {
+                return Optional.empty();
+            }
+        } catch (KernelException e) {
+            return Optional.empty();
+        }
+        List<PortMapping> mappings = network.internal() ? List.of()
+                : PortMapping.of(endpoint.id(), endpoint.ports(), endpoint.addresses());
+        reservations.reserve(endpoint.id(), sandboxName, mappings);
+        try {
+            firewall.addPorts(endpoint.id(), mappings);
+        } catch (DataplaneException e) {
+            reservations.release(endpoint.id());
+            throw e;
+        }
+        return Optional.of(new EndpointState(endpoint.id(), endpoint.sandboxId(), endpoint.networkId(),
+                NetNamespace.of(netns).name(), hostEnd.name(), hostEnd.index(), hostEnd.link(), peer.name(),
+                peer.index(), peer.link(), peer.mac(), addresses.isEmpty() ? null : addresses.get(0).toString()));
+    }
+
+    private static List<Cidr> addresses(Endpoint endpoint) {
+        List<Cidr> addresses = new ArrayList<>();
+        for (EndpointAddress address : endpoint.addresses() == null ? List.<EndpointAddress>of() : endpoint.addresses()) {
+            if (address.family() == Family.ipv4) {
+                addresses.add(new Cidr(Cidr.literal(address.address()), address.prefixLength()));
+            }
+        }
+        return addresses;
+    }
+
+    /** Docker: the first network (eth0) gives the default route, via its subnet's gateway. */
+    private static Optional<EndpointAddress> defaultGateway(Endpoint endpoint) {
+        if (!"eth0".equals(endpoint.ifname()) || endpoint.addresses() == null) {
+            return Optional.empty();
+        }
+        return endpoint.addresses().stream()
+                .filter(a -> a.family() == Family.ipv4 && a.gateway() != null && !a.gateway().isBlank())
+                .findFirst();
+    }
+
+    static int mtu(Network network) {
+        String value = network.options() == null ? null : network.options().get(MTU_OPTION);
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int mtu = Integer.parseInt(value.trim());
+            return mtu >= 68 && mtu <= 65535 ? mtu : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
