@@ -240,6 +240,40 @@ class SandboxCallFlowTest {
     }
 
     @Test
+    void aFailureThatOvertakesIpamsAnswerStillDecides() throws Exception {
+        String name = "ff-" + BrokerPeer.suffix();
+        CompletableFuture<Response> call = post("{\"name\":\"" + name + "\"}");
+        Envelope intent = awaitCreateIntent(name);
+        SandboxCreateRequested requested = intent.data(SandboxCreateRequested.class);
+        Endpoint endpoint = BrokerPeer.endpoint(requested.networks().get(0).endpointId(), requested.sandboxId(),
+                bridge.id(), NODE, "eth0", "172.17.0.9", 16, "172.17.0.1", List.of(), List.of());
+        // the failure names only the endpoint; its record key (the sandbox id) tells the projection whose it is
+        peer.publish(BrokerPeer.endpointFailed(intent.correlationId(), endpoint, "set eth0 up: Operation not permitted"));
+        Response response = call.get(20, TimeUnit.SECONDS);
+        assertEquals(500, response.statusCode(), response.asString());
+        response.then().body("message", equalTo(NODE + ": set eth0 up: Operation not permitted"));
+        Envelope compensation = peer.awaitIntent(e -> e.is(EventType.SANDBOX_REMOVE_REQUESTED)
+                && intent.correlationId().equals(e.correlationId()), INTENT_WAIT);
+        assertEquals(requested.sandboxId(), compensation.data(SandboxRemoveRequested.class).sandboxId());
+        get("/api/v1/operations/" + intent.correlationId()).then().body("state", equalTo("failed")).body("status", is(500));
+    }
+
+    @Test
+    void removingASandboxThatWasNeverBuiltWaitsOnlyForIpam() throws Exception {
+        String correlation = UUID.randomUUID().toString();
+        Sandbox sandbox = BrokerPeer.sandbox(BrokerPeer.randomId(), "nb-" + BrokerPeer.suffix(), NODE);
+        peer.publish(BrokerPeer.scheduled(correlation, sandbox));
+        await().until(() -> get("/api/v1/sandboxes/" + sandbox.id()).statusCode(), is(200));
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .delete("/api/v1/sandboxes/" + sandbox.id().substring(0, 12)));
+        Envelope intent = peer.awaitIntent(e -> e.is(EventType.SANDBOX_REMOVE_REQUESTED)
+                && sandbox.id().equals(e.data(SandboxRemoveRequested.class).sandboxId()), INTENT_WAIT);
+        peer.publish(BrokerPeer.sandboxRemoved(intent.correlationId(), sandbox.id(), sandbox.name(), NODE));
+        assertEquals(204, call.get(20, TimeUnit.SECONDS).statusCode());
+        get("/api/v1/sandboxes/" + sandbox.id()).then().statusCode(404);
+    }
+
+    @Test
     void rejectionAnswersWithItsStatusAndMessage() throws Exception {
         String name = "r-" + BrokerPeer.suffix();
         CompletableFuture<Response> call = post("{\"name\":\"" + name + "\",\"network\":\"" + user.name()
