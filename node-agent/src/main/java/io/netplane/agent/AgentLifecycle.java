@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -31,12 +32,28 @@ public class AgentLifecycle {
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
     String version;
 
+    @ConfigProperty(name = "netplane.agent.state-dir", defaultValue = "/var/lib/netplane/agent")
+    String stateDir;
+
+    @ConfigProperty(name = "netplane.firewall.enabled", defaultValue = "true")
+    boolean firewallEnabled;
+
+    @ConfigProperty(name = "netplane.firewall.table", defaultValue = "netplane")
+    String firewallTable;
+
+    @ConfigProperty(name = "netplane.node.netns")
+    Optional<String> netns;
+
+    @ConfigProperty(name = "netplane.reconcile.interval", defaultValue = "30s")
+    Duration reconcileInterval;
+
     private volatile NodeAgent agent;
 
     void onStart(@Observes StartupEvent event) {
         String node = nodeName.filter(n -> !n.isBlank()).orElseGet(() -> Uname.read().nodename());
         NodeAgent started = new NodeAgent(new AgentSettings(node, bootstrapServers, topicPrefix, defaultBridgeName,
-                heartbeatInterval, version));
+                heartbeatInterval, version, Path.of(stateDir), firewallEnabled ? firewallTable : "",
+                netns.filter(n -> !n.isBlank()), reconcileInterval));
         agent = started;
         started.start();
     }

@@ -1,7 +1,16 @@
 package io.netplane.agent;
 
+import io.netplane.agent.dataplane.EndpointAttacher;
+import io.netplane.agent.dataplane.Firewall;
+import io.netplane.agent.dataplane.NamespaceRecords;
 import io.netplane.agent.dataplane.NetworkDataplane;
+import io.netplane.agent.dataplane.NftablesFirewall;
+import io.netplane.agent.dataplane.PortReservations;
+import io.netplane.agent.dataplane.SandboxDataplane;
 import io.netplane.agent.dataplane.NodeInventory;
+import io.netplane.agent.kernel.NetNamespace;
+import io.netplane.agent.kernel.NetNamespaces;
+import io.netplane.agent.kernel.Nftables;
 import io.netplane.agent.kernel.Rtnetlink;
 import io.netplane.agent.kernel.Uname;
 import io.netplane.agent.messaging.KafkaProducers;
@@ -10,6 +19,8 @@ import io.netplane.agent.messaging.StatusPublisher;
 import io.netplane.agent.reconcile.DesiredInformer;
 import io.netplane.agent.reconcile.KernelThread;
 import io.netplane.agent.reconcile.NetworkReconciler;
+import io.netplane.agent.reconcile.NodeReconciler;
+import io.netplane.agent.reconcile.SandboxReconciler;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.events.data.NodeHeartbeat;
@@ -34,10 +45,14 @@ public final class NodeAgent implements AutoCloseable {
     private final AgentSettings settings;
     private final KernelThread kernelThread = new KernelThread();
     private Rtnetlink kernel;
+    private Nftables nftables;
+    private Firewall firewall = Firewall.NONE;
     private NodeInventory inventory;
     private Producer<String, Envelope> producer;
     private NodeAnnouncer announcer;
     private NetworkReconciler reconciler;
+    private SandboxReconciler sandboxReconciler;
+    private NodeReconciler nodeReconciler;
     private DesiredInformer informer;
     private ScheduledExecutorService heartbeats;
     private volatile boolean joined;
@@ -52,10 +67,18 @@ public final class NodeAgent implements AutoCloseable {
         String node = settings.node();
         TopicProvisioner.ensure(settings.bootstrapServers(), settings.topicPrefix(), (short) 1);
         kernelThread.run(() -> {
+            // everything the kernel thread opens from here on (sockets, nft context, held ports) lives there
+            settings.netns().ifPresent(name -> NetNamespaces.enter(new NetNamespace(name)));
             kernel = Rtnetlink.open();
             inventory = new NodeInventory(kernel);
+            if (!settings.firewallTable().isBlank()) {
+                nftables = Nftables.open();
+                firewall = new NftablesFirewall(nftables, settings.firewallTable());
+                firewall.start();
+            }
         });
-        NetworkDataplane dataplane = kernelThread.call(() -> new NetworkDataplane(kernel, node, settings.defaultBridgeName()));
+        NetworkDataplane dataplane = kernelThread.call(() -> new NetworkDataplane(kernel, node, settings.defaultBridgeName(),
+                firewall));
         producer = KafkaProducers.envelopes(settings.bootstrapServers(), "node-agent-" + node);
         announcer = new NodeAnnouncer(producer, settings.topicPrefix(), node);
         NodeJoined facts = kernelThread.call(() -> new NodeJoined(node, inventory.underlayAddress(),
@@ -65,18 +88,26 @@ public final class NodeAgent implements AutoCloseable {
         LOG.infof("node %s joined on %s (underlay %s, routed %s)", node, Topic.NODES.name(settings.topicPrefix()),
                 facts.underlayAddress(), facts.routedSubnets());
 
-        reconciler = new NetworkReconciler(kernelThread, dataplane, new StatusPublisher(producer, settings.topicPrefix(), node));
+        StatusPublisher status = new StatusPublisher(producer, settings.topicPrefix(), node);
+        reconciler = new NetworkReconciler(kernelThread, dataplane, status);
+        NamespaceRecords records = new NamespaceRecords(settings.stateDir(), node);
+        sandboxReconciler = new SandboxReconciler(node, kernelThread, kernel, reconciler, dataplane,
+                new SandboxDataplane(records), new EndpointAttacher(kernel, node, firewall, new PortReservations()),
+                firewall, records, status);
+        nodeReconciler = new NodeReconciler(reconciler, sandboxReconciler);
         informer = new DesiredInformer(settings.bootstrapServers(), Topic.DESIRED.name(settings.topicPrefix()),
-                "node-agent-" + node + "-desired", reconciler);
+                "node-agent-" + node + "-desired", nodeReconciler);
         informer.start();
 
-        heartbeats = Executors.newSingleThreadScheduledExecutor(task -> {
+        heartbeats = Executors.newScheduledThreadPool(2, task -> {
             Thread thread = new Thread(task, "netplane-heartbeat");
             thread.setDaemon(true);
             return thread;
         });
         long every = settings.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        long converge = settings.reconcileInterval().toMillis();
+        heartbeats.scheduleWithFixedDelay(this::converge, converge, converge, TimeUnit.MILLISECONDS);
     }
 
     private Map<String, String> versions() {
@@ -87,12 +118,25 @@ public final class NodeAgent implements AutoCloseable {
     private void heartbeat() {
         try {
             var routed = kernelThread.call(() -> inventory.routedSubnets());
-            announcer.heartbeat(new NodeHeartbeat(settings.node(), routed, reconciler.readyNetworks(), 0, 0));
+            announcer.heartbeat(new NodeHeartbeat(settings.node(), routed, reconciler.readyNetworks(),
+                    sandboxReconciler.readySandboxes(), sandboxReconciler.readyEndpoints()));
             heartbeatFailing = false;
         } catch (RuntimeException e) {
             // keep beating: a broker that is back gets the next one
             heartbeatFailing = true;
             LOG.warnf("heartbeat of node %s failed: %s", settings.node(), e.getMessage());
+        }
+    }
+
+    /** Rebuilds what was deleted by hand and removes what is stale; waits for the initial list. */
+    public void converge() {
+        if (nodeReconciler == null || !nodeReconciler.isListed()) {
+            return;
+        }
+        try {
+            sandboxReconciler.converge();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "periodic converge of node %s failed", settings.node());
         }
     }
 
@@ -106,7 +150,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Joined, and the initial list of desired is applied to the kernel. */
     public boolean isReady() {
-        return joined && reconciler != null && reconciler.isListed() && informer.isAlive();
+        return joined && nodeReconciler != null && nodeReconciler.isListed() && informer.isAlive();
     }
 
     /** The kernel thread, the informer and the heartbeat still run. */
@@ -150,6 +194,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (kernel != null) {
             kernelThread.run(kernel::close);
+        }
+        if (nftables != null) {
+            kernelThread.run(nftables::close); // the table stays: packets keep flowing while the agent is away
         }
         kernelThread.close();
         joined = false;

@@ -15,8 +15,8 @@ import io.netplane.events.data.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Attaches an endpoint to its sandbox and network on the bridge driver: a veth pair whose host end
@@ -125,6 +125,11 @@ public final class EndpointAttacher {
      * all errors are reported together.
      */
     public void detach(String endpointId) {
+        detach(endpointId, hostIfname(endpointId));
+    }
+
+    /** {@link #detach(String)} of a veth found by its mark, whatever its name. */
+    public void detach(String endpointId, String hostIfname) {
         List<String> errors = new ArrayList<>();
         try {
             firewall.removePorts(endpointId);
@@ -132,7 +137,7 @@ public final class EndpointAttacher {
             errors.add(e.getMessage());
         }
         try {
-            kernel.links().deleteByName(hostIfname(endpointId));
+            kernel.links().deleteByName(hostIfname);
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
         }
@@ -142,14 +147,16 @@ public final class EndpointAttacher {
         }
     }
 
-    /** Endpoint ids of the veths this node marked, whatever their name (to find stale ones). */
-    public Set<String> built() {
+    /** The veths this node marked as endpoints, whatever their name: endpoint id → link name (to find stale ones). */
+    public Map<String, String> built() {
         try {
-            return kernel.links().list().stream()
-                    .map(link -> OwnershipMark.parse(link.alias()).orElse(null))
-                    .filter(mark -> mark != null && mark.node().equals(node) && OwnershipMark.ENDPOINT.equals(mark.kind()))
-                    .map(OwnershipMark::id)
-                    .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+            Map<String, String> built = new LinkedHashMap<>();
+            for (Link link : kernel.links().list()) {
+                OwnershipMark.parse(link.alias())
+                        .filter(mark -> mark.node().equals(node) && OwnershipMark.ENDPOINT.equals(mark.kind()))
+                        .ifPresent(mark -> built.put(mark.id(), link.name()));
+            }
+            return built;
         } catch (KernelException e) {
             throw new DataplaneException(e.getMessage(), e);
         }

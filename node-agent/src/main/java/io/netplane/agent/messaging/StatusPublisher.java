@@ -1,19 +1,25 @@
 package io.netplane.agent.messaging;
 
+import io.netplane.agent.dataplane.EndpointState;
 import io.netplane.agent.dataplane.NetworkState;
+import io.netplane.agent.dataplane.SandboxState;
 import io.netplane.events.Envelope;
 import io.netplane.events.EventType;
 import io.netplane.events.Subject;
 import io.netplane.events.Topic;
+import io.netplane.events.EventData;
 import io.netplane.events.data.Cleared;
+import io.netplane.events.data.EndpointReady;
 import io.netplane.events.data.Failure;
 import io.netplane.events.data.NetworkReady;
+import io.netplane.events.data.SandboxReady;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Status events of this node on {@code <prefix>.status}, keyed by network id. Events caused by a desired
+ * Status events of this node on {@code <prefix>.status}, keyed by network id (networks) or sandbox id
+ * (sandboxes and their endpoints, so one sandbox's events stay ordered). Events caused by a desired
  * record continue its chain ({@link Envelope#causedBy}), so the caller's correlation id comes back.
  */
 public final class StatusPublisher {
@@ -48,8 +54,54 @@ public final class StatusPublisher {
         send(networkId, started(EventType.NETWORK_CLEARED, networkId, new Cleared(networkId, node), correlationId));
     }
 
-    private Envelope started(EventType type, String networkId, io.netplane.events.EventData data, String correlationId) {
-        Envelope envelope = Envelope.of(type, Subject.network(networkId), data, "node:" + node);
+    /** {@code sandbox.ready}: the sandbox's netns exists (lo up) on this node. */
+    public void sandboxReady(Envelope desired, SandboxState state) {
+        send(state.sandboxId(), Envelope.causedBy(desired, EventType.SANDBOX_READY, Subject.sandbox(state.sandboxId()),
+                new SandboxReady(state.sandboxId(), node, state.netns())));
+    }
+
+    /** {@code sandbox.failed}; {@code desired} may be null (a tombstone). */
+    public void sandboxFailed(Envelope desired, String sandboxId, String correlationId, String error) {
+        Failure failure = new Failure(sandboxId, node, error);
+        send(sandboxId, desired != null
+                ? Envelope.causedBy(desired, EventType.SANDBOX_FAILED, Subject.sandbox(sandboxId), failure)
+                : started(EventType.SANDBOX_FAILED, Subject.sandbox(sandboxId), failure, correlationId));
+    }
+
+    /** {@code sandbox.cleared}: the removed sandbox's netns is gone from this node. */
+    public void sandboxCleared(String sandboxId, String correlationId) {
+        send(sandboxId, started(EventType.SANDBOX_CLEARED, Subject.sandbox(sandboxId), new Cleared(sandboxId, node),
+                correlationId));
+    }
+
+    /** {@code endpoint.ready}, keyed by its sandbox: names, ifindex/iflink of both ends, MAC and address. */
+    public void endpointReady(Envelope desired, EndpointState state) {
+        send(state.sandboxId(), Envelope.causedBy(desired, EventType.ENDPOINT_READY, Subject.endpoint(state.endpointId()),
+                new EndpointReady(state.endpointId(), state.sandboxId(), state.networkId(), node, state.hostIfname(),
+                        state.ifname(), state.ifindex(), state.iflink(), state.hostIfindex(), state.hostIflink(),
+                        state.mac(), state.address())));
+    }
+
+    /** {@code endpoint.failed} with the kernel's error, keyed by its sandbox; {@code desired} may be null. */
+    public void endpointFailed(Envelope desired, String endpointId, String sandboxId, String correlationId, String error) {
+        Failure failure = new Failure(endpointId, node, error);
+        send(sandboxId, desired != null
+                ? Envelope.causedBy(desired, EventType.ENDPOINT_FAILED, Subject.endpoint(endpointId), failure)
+                : started(EventType.ENDPOINT_FAILED, Subject.endpoint(endpointId), failure, correlationId));
+    }
+
+    /** {@code endpoint.cleared}: nothing of the endpoint is left on this node. */
+    public void endpointCleared(String endpointId, String sandboxId, String correlationId) {
+        send(sandboxId, started(EventType.ENDPOINT_CLEARED, Subject.endpoint(endpointId), new Cleared(endpointId, node),
+                correlationId));
+    }
+
+    private Envelope started(EventType type, String networkId, EventData data, String correlationId) {
+        return started(type, Subject.network(networkId), data, correlationId);
+    }
+
+    private Envelope started(EventType type, Subject subject, EventData data, String correlationId) {
+        Envelope envelope = Envelope.of(type, subject, data, "node:" + node);
         return correlationId == null ? envelope : envelope.withCorrelationId(correlationId);
     }
 

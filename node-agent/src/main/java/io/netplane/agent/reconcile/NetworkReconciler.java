@@ -59,7 +59,7 @@ public final class NetworkReconciler implements DesiredListener {
     @Override
     public void changed(DesiredChange change) {
         if (!NETWORK.equals(change.kind())) {
-            return; // sandboxes and endpoints come with their own reconcilers
+            return; // sandboxes and endpoints: SandboxReconciler
         }
         if (change.isTombstone()) {
             teardown(change);
@@ -107,6 +107,11 @@ public final class NetworkReconciler implements DesiredListener {
     /** True once the initial list has been applied. */
     public boolean isListed() {
         return listed;
+    }
+
+    /** True when the network's kernel objects were built on this node (its bridge exists). */
+    public boolean isReady(String networkId) {
+        return ready.containsKey(networkId);
     }
 
     /** Networks ready on this node. */
