@@ -378,7 +378,7 @@ class SandboxCallFlowTest {
 
         // not connected any more: refused before any intent
         given().contentType(ContentType.JSON).body("{\"sandbox\":\"" + sandbox.name() + "\"}")
-                .post("/api/v1/networks/" + other.name() + "/disconnect").then().statusCode(404)
+                .post("/api/v1/networks/" + other.name() + "/disconnect").then().statusCode(400)
                 .body("message", equalTo("container " + sandbox.id() + " is not connected to network " + other.name()));
     }
 

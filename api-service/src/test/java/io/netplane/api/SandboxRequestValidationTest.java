@@ -154,7 +154,7 @@ class SandboxRequestValidationTest {
         connect(n.name(), "{\"sandbox\":\"" + s.name() + "\",\"ipv4Address\":\"1.2.3\"}").then().statusCode(400)
                 .body("message", equalTo("Invalid IPv4 address: 1.2.3"));
         given().contentType(ContentType.JSON).body("{\"sandbox\":\"" + s.name() + "\"}")
-                .post("/api/v1/networks/" + n.name() + "/disconnect").then().statusCode(404)
+                .post("/api/v1/networks/" + n.name() + "/disconnect").then().statusCode(400)
                 .body("message", equalTo("container " + s.id() + " is not connected to network " + n.name()));
     }
 

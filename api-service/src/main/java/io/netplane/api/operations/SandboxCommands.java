@@ -154,7 +154,7 @@ public class SandboxCommands {
             throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
         }
         EndpointEntry endpoint = sandboxes.endpoint(sandbox.id, network.id).orElseThrow(() ->
-                new ApiException(404, "container " + sandbox.id + " is not connected to network " + network.name));
+                new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
         boolean mustClear = sandboxes.endpointBuiltOn(endpoint.id, liveness.readyNodes());
         Envelope intent = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
                 new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
