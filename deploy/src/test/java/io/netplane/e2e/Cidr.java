@@ -17,6 +17,17 @@ final class Cidr {
         return format((base(cidr) & mask(prefixLength(cidr))) + 1);
     }
 
+    /** The n-th address of the subnet (n = 1 is the first host). */
+    static String host(String cidr, int n) {
+        return format((base(cidr) & mask(prefixLength(cidr))) + n);
+    }
+
+    /** Docker's MAC for an IPv4 address: 02:42 and the four address bytes. */
+    static String dockerMac(String address) {
+        long a = base(address);
+        return String.format("02:42:%02x:%02x:%02x:%02x", a >> 24 & 255, a >> 16 & 255, a >> 8 & 255, a & 255);
+    }
+
     static int prefixLength(String cidr) {
         int slash = cidr.indexOf('/');
         return slash < 0 ? 32 : Integer.parseInt(cidr.substring(slash + 1));

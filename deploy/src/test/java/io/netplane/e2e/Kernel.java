@@ -59,7 +59,81 @@ final class Kernel {
         return deleted;
     }
 
-    private record Output(int status, String text) {
+    /** {@code ip netns list}: the names only. */
+    static List<String> namespaces() throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
+        for (String line : ip("netns", "list").checked().split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.trim().split("\\s+")[0]);
+            }
+        }
+        return names;
+    }
+
+    /** {@code ip -n NETNS -j addr show dev NAME} as JSON (one link), or null when absent. */
+    static JsonNode linkIn(String netns, String name) throws IOException, InterruptedException {
+        Output out = ip("-n", netns, "-d", "-j", "addr", "show", "dev", name);
+        return out.status != 0 ? null : Api.JSON.readTree(out.text).path(0);
+    }
+
+    /** {@code ip -d -j link show dev NAME} as JSON, or null when absent. */
+    static JsonNode link(String name) throws IOException, InterruptedException {
+        Output out = ip("-d", "-j", "link", "show", "dev", name);
+        return out.status != 0 ? null : Api.JSON.readTree(out.text).path(0);
+    }
+
+    /** {@code ip -n NETNS -j route show default}: the gateway of the default route, or null. */
+    static String defaultGatewayIn(String netns) throws IOException, InterruptedException {
+        for (JsonNode r : Api.JSON.readTree(ip("-n", netns, "-j", "route", "show", "default").checked())) {
+            return r.path("gateway").asText(null);
+        }
+        return null;
+    }
+
+    /** Runs a command inside a namespace ({@code ip netns exec}); exit status and output. */
+    static Output execIn(String netns, String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("netns", "exec", netns));
+        args.addAll(List.of(command));
+        return ip(args.toArray(String[]::new));
+    }
+
+    /** Starts a long-running command inside a namespace; the caller destroys it. */
+    static Process startIn(String netns, String... command) throws IOException {
+        List<String> args = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        args.addAll(List.of(command));
+        return new ProcessBuilder(args).redirectErrorStream(true).start();
+    }
+
+    /** One HTTP GET to host:port with a short timeout; the body, or null when nothing answered. */
+    static String httpGet(String host, int port) {
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://" + host + ":" + port + "/")).timeout(java.time.Duration.ofSeconds(3)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Deletes the namespaces whose names are in {@code names} and exist; returns those deleted. */
+    static List<String> deleteNamespaces(List<String> names) throws IOException, InterruptedException {
+        List<String> present = namespaces();
+        List<String> deleted = new ArrayList<>();
+        for (String name : names) {
+            if (present.contains(name) && ip("netns", "del", name).status == 0) {
+                deleted.add(name);
+            }
+        }
+        return deleted;
+    }
+
+    record Output(int status, String text) {
         String checked() {
             if (status != 0) {
                 throw new IllegalStateException("ip failed (" + status + "): " + text);

@@ -42,7 +42,7 @@ class SliceEndToEndIT {
     @BeforeAll
     void startStack() throws Exception {
         // the consumer keeps the stack before anything starts, so @AfterAll cleans up a half-started one
-        Stack.start(new Stack.Settings(node, "npe2e-" + suffix, defaultBridge), started -> stack = started);
+        Stack.start(new Stack.Settings(node, "npe2e-" + suffix, defaultBridge, "npe2e_" + suffix), started -> stack = started);
         api = new Api(stack.apiPort());
         stack.awaitHealthy(START_TIMEOUT);
     }
@@ -131,6 +131,85 @@ class SliceEndToEndIT {
 
     @Test
     @Order(3)
+    void sandboxesOnANetworkGetAddressesVethsAndReachEachOther() throws Exception {
+        JsonNode net = api.send("POST", "/networks", Map.of("name", "web")).expect(201);
+        String subnet = net.path("subnets").path(0).path("subnet").asText();
+        String gateway = net.path("subnets").path(0).path("gateway").asText();
+        String bridgeName = net.path("bridge").asText();
+
+        JsonNode c1 = api.send("POST", "/sandboxes", Map.of("name", "c1-" + suffix, "network", "web",
+                "ports", List.of(Map.of("containerPort", 8080, "hostPort", 0)))).expect(201);
+        JsonNode c2 = api.send("POST", "/sandboxes", Map.of("name", "c2-" + suffix, "network", "web")).expect(201);
+        String ip1 = c1.path("networks").path("web").path("ipAddress").asText();
+        String ip2 = c2.path("networks").path("web").path("ipAddress").asText();
+        // lowest free address first, after the gateway (Docker: .2, .3)
+        assertEquals(Cidr.host(subnet, 2), ip1, c1.toString());
+        assertEquals(Cidr.host(subnet, 3), ip2, c2.toString());
+        assertEquals(Cidr.dockerMac(ip1), c1.path("networks").path("web").path("macAddress").asText(), c1.toString());
+
+        for (JsonNode sandbox : List.of(c1, c2)) {
+            String netns = sandbox.path("netns").asText();
+            JsonNode endpoint = sandbox.path("networks").path("web");
+            assertTrue(Kernel.namespaces().contains(netns), "ip netns list shows " + netns);
+            JsonNode eth0 = Kernel.linkIn(netns, "eth0");
+            assertNotNull(eth0, "eth0 in " + netns);
+            assertEquals(endpoint.path("macAddress").asText(), eth0.path("address").asText(), eth0.toString());
+            assertTrue(eth0.toString().contains("\"local\":\"" + endpoint.path("ipAddress").asText() + "\""), eth0.toString());
+            assertEquals(gateway, Kernel.defaultGatewayIn(netns), "default route of " + netns);
+            JsonNode lo = Kernel.linkIn(netns, "lo");
+            assertTrue(lo.path("flags").toString().contains("UP"), "lo up in " + netns + ": " + lo);
+
+            String hostEnd = "vnp" + endpoint.path("endpointId").asText().substring(0, 12);
+            JsonNode host = Kernel.link(hostEnd);
+            assertNotNull(host, "host end " + hostEnd);
+            assertEquals(bridgeName, host.path("master").asText(), hostEnd + " on " + bridgeName + ": " + host);
+            assertTrue(host.path("ifalias").asText("").startsWith("netplane:" + node + ":"), host.toString());
+            // each end's iflink is the other end's ifindex
+            assertEquals(host.path("ifindex").asInt(), eth0.path("link_index").asInt(eth0.path("iflink").asInt()), eth0.toString());
+        }
+
+        String ns2 = c2.path("netns").asText();
+        Kernel.Output ping = Kernel.execIn(ns2, "ping", "-c", "1", "-W", "2", ip1);
+        assertEquals(0, ping.status(), "c2 pings c1 at " + ip1 + ": " + ping.text());
+
+        // the published port answers on the host's loopback (nftables DNAT, no proxy process)
+        int hostPort = c1.path("ports").path(0).path("hostPort").asInt();
+        assertTrue(hostPort >= 32768, "ephemeral host port " + c1.path("ports"));
+        Process server = Kernel.startIn(c1.path("netns").asText(), "python3", "-c", QUIET_HTTP_SERVER, "8080");
+        try {
+            String body = until(Duration.ofSeconds(15), "GET 127.0.0.1:" + hostPort + " reaches c1:8080",
+                    () -> Kernel.httpGet("127.0.0.1", hostPort));
+            assertTrue(body.contains("netplane-e2e"), body);
+        } finally {
+            server.destroyForcibly();
+        }
+
+        for (JsonNode sandbox : List.of(c1, c2)) {
+            Api.Response removed = api.send("DELETE", "/sandboxes/" + sandbox.path("name").asText(), null);
+            assertEquals(204, removed.status(), removed.toString());
+            String netns = sandbox.path("netns").asText();
+            String hostEnd = "vnp" + sandbox.path("networks").path("web").path("endpointId").asText().substring(0, 12);
+            assertFalse(Kernel.namespaces().contains(netns), netns + " removed");
+            until(Duration.ofSeconds(10), hostEnd + " gone", () -> Kernel.link(hostEnd) == null ? true : null);
+        }
+        // the addresses are free again: the next sandbox gets the lowest one
+        JsonNode c3 = api.send("POST", "/sandboxes", Map.of("name", "c3-" + suffix, "network", "web")).expect(201);
+        assertEquals(ip1, c3.path("networks").path("web").path("ipAddress").asText(), c3.toString());
+        assertEquals(204, api.send("DELETE", "/sandboxes/c3-" + suffix, null).status());
+        assertEquals(204, api.send("DELETE", "/networks/web", null).status());
+    }
+
+    /** An HTTP server that answers every GET with a fixed body and skips reverse DNS (it stalls in a netns). */
+    private static final String QUIET_HTTP_SERVER = String.join("\n",
+            "import http.server, sys",
+            "class H(http.server.BaseHTTPRequestHandler):",
+            "    def do_GET(self):",
+            "        self.send_response(200); self.end_headers(); self.wfile.write(b'netplane-e2e')",
+            "    def log_message(self, *a): pass",
+            "http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), H).serve_forever()");
+
+    @Test
+    @Order(9)
     void agentStartedNoProcess() throws Exception {
         List<String> execs = stack.stopAgentAndReadExecs();
         String hint = execs.stream().anyMatch(e -> e.contains("ldconfig"))

@@ -37,7 +37,7 @@ final class Stack implements AutoCloseable {
     private static final String DB_USER = System.getProperty("netplane.test.db.user", "netplane");
     private static final String DB_PASSWORD = System.getProperty("netplane.test.db.password", "netplane");
 
-    record Settings(String node, String topicPrefix, String defaultBridge) {
+    record Settings(String node, String topicPrefix, String defaultBridge, String firewallTable) {
     }
 
     private record Service(String name, int port, Process process, Path log) {
@@ -49,6 +49,7 @@ final class Stack implements AutoCloseable {
     private final String testJdbc = System.getProperty("netplane.test.jdbc", "jdbc:postgresql://127.0.0.1:5432/netplane_test");
     private final Map<String, Service> services = new LinkedHashMap<>();
     private Path agentTrace;
+    private Path agentStateDir;
     private boolean databaseCreated;
 
     private Stack(Settings settings) {
@@ -66,11 +67,14 @@ final class Stack implements AutoCloseable {
         stack.launch("ipam-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("ipam-service")), Map.of());
         stack.launch("api-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("api-service")), Map.of());
         stack.agentTrace = logs.resolve("node-agent-" + settings.node() + ".execve");
+        stack.agentStateDir = logs.resolve("agent-" + settings.node());
         stack.launch("node-agent", logs, List.of("strace", "-f", "-qq", "-e", "trace=execve,execveat",
                         "-o", stack.agentTrace.toString(), java, "-Xmx256m", "-jar", stack.jar("node-agent")),
                 Map.of("NETPLANE_NODE_NAME", settings.node(),
                         "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
-                        "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + settings.node()).toString()));
+                        "NETPLANE_AGENT_STATE_DIR", stack.agentStateDir.toString(),
+                        // never the host's `inet netplane`: a stack started with `up` may own it
+                        "NETPLANE_FIREWALL_TABLE", settings.firewallTable()));
         return stack;
     }
 
@@ -245,6 +249,22 @@ final class Stack implements AutoCloseable {
                     failure = add(failure, e);
                 }
             }
+        }
+        try {
+            List<String> recorded = agentStateDir == null || !Files.isDirectory(agentStateDir) ? List.of()
+                    : Files.list(agentStateDir).map(f -> f.getFileName().toString()).toList();
+            List<String> deleted = Kernel.deleteNamespaces(recorded);
+            if (!deleted.isEmpty()) {
+                System.out.println("e2e cleanup: deleted namespaces " + deleted);
+            }
+        } catch (Exception e) {
+            failure = add(failure, e);
+        }
+        try {
+            new ProcessBuilder("nft", "delete", "table", "inet", settings.firewallTable())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            failure = add(failure, e);
         }
         try {
             List<String> deleted = Kernel.deleteLinksMarked("netplane:" + settings.node() + ":");
