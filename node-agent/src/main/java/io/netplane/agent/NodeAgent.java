@@ -70,7 +70,7 @@ public final class NodeAgent implements AutoCloseable {
             // everything the kernel thread opens from here on (sockets, nft context, held ports) lives there
             settings.netns().ifPresent(name -> NetNamespaces.enter(new NetNamespace(name)));
             kernel = Rtnetlink.open();
-            inventory = new NodeInventory(kernel);
+            inventory = new NodeInventory(kernel, node);
             if (!settings.firewallTable().isBlank()) {
                 nftables = Nftables.open();
                 firewall = new NftablesFirewall(nftables, settings.firewallTable());

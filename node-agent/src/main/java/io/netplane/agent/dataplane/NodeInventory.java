@@ -17,21 +17,24 @@ import java.util.stream.Collectors;
  */
 public final class NodeInventory {
     private final Rtnetlink kernel;
+    private final String node;
 
-    public NodeInventory(Rtnetlink kernel) {
+    public NodeInventory(Rtnetlink kernel, String node) {
         this.kernel = kernel;
+        this.node = node;
     }
 
     /**
      * Destinations of the main table's IPv4 unicast routes as CIDRs, without default routes and without
-     * routes via links netplane marked (its own networks are ipam's already).
+     * routes via links this node marked (its own networks are ipam's already). Links another agent marked
+     * count: a second stack on the same host (a test run beside `up`) must not reuse their subnets.
      */
     public List<String> routedSubnets() {
-        Set<Integer> netplaneLinks = kernel.links().list().stream()
-                .filter(link -> OwnershipMark.isNetplane(link.alias()))
+        Set<Integer> ownLinks = kernel.links().list().stream()
+                .filter(link -> OwnershipMark.isOwnedBy(link.alias(), node))
                 .map(Link::index)
                 .collect(Collectors.toSet());
-        return routedSubnets(kernel.routes().listIpv4Main(), netplaneLinks);
+        return routedSubnets(kernel.routes().listIpv4Main(), ownLinks);
     }
 
     static List<String> routedSubnets(List<Route> routes, Set<Integer> excludedLinks) {

@@ -15,12 +15,12 @@ class NodeInventoryTest {
     }
 
     @Test
-    void routedSubnetsSkipDefaultRoutesAndNetplaneLinks() {
+    void routedSubnetsSkipDefaultRoutesAndThisNodesLinks() {
         List<Route> routes = List.of(
                 route("0.0.0.0/0", 2),
                 route("10.0.2.0/24", 2),
                 route("172.17.0.0/16", 5), // docker0
-                route("172.18.0.0/16", 9), // a netplane bridge
+                route("172.18.0.0/16", 9), // a bridge this node marked
                 new Route(Cidr.parse("10.9.9.0/24"), null, 0, Route.RT_TABLE_MAIN, 4, 0, 6, null)); // blackhole
         assertEquals(List.of("10.0.2.0/24", "172.17.0.0/16"), NodeInventory.routedSubnets(routes, Set.of(9)));
     }
