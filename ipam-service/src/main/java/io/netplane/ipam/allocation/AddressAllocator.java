@@ -47,6 +47,11 @@ public class AddressAllocator {
                     row.next();
                     address = row.getString(1);
                 }
+            } catch (SQLException e) {
+                if ("P0002".equals(e.getSQLState())) {
+                    throw new NetworkGone(network);
+                }
+                throw e;
             }
             if (address == null) {
                 throw new RejectedIntent(409, "no available IPv4 addresses on this network's address pools: "
@@ -54,6 +59,16 @@ public class AddressAllocator {
             }
         }
         return Optional.of(new EndpointAddress(Family.ipv4, address, subnet.prefix(), s.gateway()));
+    }
+
+    /** The network was removed since it was looked up (a cached copy, or another replica's remove). */
+    static final class NetworkGone extends RejectedIntent {
+        final transient Network network;
+
+        NetworkGone(Network network) {
+            super(404, "network " + network.name() + " not found");
+            this.network = network;
+        }
     }
 
     /** Docker's checks of {@code --ip}, in its order; "taken" itself is the unique constraint's answer. */

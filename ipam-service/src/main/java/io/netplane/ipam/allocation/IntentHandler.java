@@ -12,6 +12,7 @@ import io.netplane.events.data.NetworkRemoveRequested;
 import io.netplane.events.data.Rejection;
 import io.netplane.events.data.SandboxCreateRequested;
 import io.netplane.events.data.SandboxRemoveRequested;
+import io.netplane.ipam.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -19,7 +20,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,8 +40,10 @@ public class IntentHandler {
     private final NetworkAllocator networks;
     private final SandboxAllocator sandboxes;
     private final Outcomes outcomes;
+    private final Outbox outbox;
 
-    public IntentHandler(NetworkAllocator networks, SandboxAllocator sandboxes, Outcomes outcomes) {
+    public IntentHandler(NetworkAllocator networks, SandboxAllocator sandboxes, Outcomes outcomes, Outbox outbox) {
+        this.outbox = outbox;
         this.networks = networks;
         this.sandboxes = sandboxes;
         this.outcomes = outcomes;
@@ -46,18 +53,94 @@ public class IntentHandler {
     private record Target(String operation, String name, EventType rejectedType, Subject subject, String key) {
     }
 
+    /** A batch that holds a refusal or a fault: run it again, one savepoint per intent. */
+    private static final class CarefulRetry extends RuntimeException {
+        CarefulRetry(Throwable cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    /**
+     * Applies a poll batch in the caller's transaction. Optimistic first: no savepoint per intent, claims and
+     * outcomes recorded with one statement each, so a batch costs few round trips. If any intent is refused or
+     * fails, the batch is rolled back to its start and run again carefully (a savepoint per intent).
+     */
+    public void handleBatch(Connection c, List<Envelope> batch) throws SQLException {
+        lockAhead(c, batch);
+        Savepoint start = c.setSavepoint();
+        int rows = outbox.mark();
+        try {
+            run(c, batch, false);
+        } catch (CarefulRetry retry) {
+            LOG.debugf(retry.getCause(), "batch of %d intents holds a refusal; running it one savepoint per intent",
+                    batch.size());
+            c.rollback(start);
+            outbox.dropAfter(rows);
+            run(c, batch, true);
+        }
+    }
+
+    private void run(Connection c, List<Envelope> batch, boolean careful) throws SQLException {
+        List<Envelope> mine = batch.stream().filter(IntentHandler::handled).toList();
+        if (mine.isEmpty()) {
+            return;
+        }
+        Set<UUID> claimed = claimAll(c, mine);
+        List<UUID> ids = new ArrayList<>();
+        List<String> results = new ArrayList<>();
+        for (Envelope intent : mine) {
+            if (!claimed.remove(intent.id())) {
+                LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
+                continue;
+            }
+            ids.add(intent.id());
+            results.add(careful ? attempt(c, intent) : optimistic(c, intent));
+        }
+        recordAll(c, ids, results);
+    }
+
     /** @return the outcome written (an event type), or null when there was nothing to do */
     public String handle(Connection c, Envelope intent) throws SQLException {
-        EventType type = EventType.fromWireName(intent.type()).orElse(null);
-        if (type == null || type.topic() != Topic.INTENTS || type == EventType.NETWORK_PRUNE_REQUESTED) {
+        if (!handled(intent)) {
             return null; // prune: not yet (issue 3 leaves it to a later round)
         }
         if (!claim(c, intent)) {
             LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
             return null;
         }
+        String outcome = attempt(c, intent);
+        recordAll(c, List.of(intent.id()), List.of(outcome));
+        return outcome;
+    }
+
+    private static boolean handled(Envelope intent) {
+        EventType type = EventType.fromWireName(intent.type()).orElse(null);
+        return type != null && type.topic() == Topic.INTENTS && type != EventType.NETWORK_PRUNE_REQUESTED;
+    }
+
+    private String optimistic(Connection c, Envelope intent) throws SQLException {
+        EventType type = EventType.fromWireName(intent.type()).orElseThrow();
+        if (!type.dataType().isInstance(intent.data())) {
+            throw new CarefulRetry(null);
+        }
+        try {
+            return apply(c, type, intent).wireName();
+        } catch (SQLException e) {
+            if (transientFault(e)) {
+                throw e;
+            }
+            throw new CarefulRetry(e);
+        } catch (RuntimeException e) {
+            throw new CarefulRetry(e);
+        }
+    }
+
+    /** One intent under its own savepoint: a refusal or a fault of its own is answered, and undone alone. */
+    private String attempt(Connection c, Envelope intent) throws SQLException {
+        EventType type = EventType.fromWireName(intent.type()).orElseThrow();
         Target target = target(type, intent);
         Savepoint before = c.setSavepoint();
+        int rows = outbox.mark();
         String outcome;
         try {
             // data of another shape (a writer's bug) is answered like any refusal, never retried forever
@@ -69,6 +152,7 @@ public class IntentHandler {
             c.releaseSavepoint(before);
         } catch (RejectedIntent refused) {
             c.rollback(before);
+            outbox.dropAfter(rows);
             outcomes.rejected(c, intent, target.rejectedType(), target.subject(), target.key(),
                     new Rejection(target.operation(), target.name(), refused.status(), refused.getMessage()));
             outcome = target.rejectedType().wireName();
@@ -78,6 +162,7 @@ public class IntentHandler {
             }
             try {
                 c.rollback(before);
+                outbox.dropAfter(rows);
             } catch (SQLException gone) {
                 e.addSuppressed(gone);
                 throw e;
@@ -90,8 +175,40 @@ public class IntentHandler {
                     target.operation() + " " + kind + target.name() + ": " + e.getMessage()));
             outcome = target.rejectedType().wireName();
         }
-        record(c, intent, outcome);
         return outcome;
+    }
+
+    /** Claims every intent id of the batch in one statement; returns those claimed now. */
+    private static Set<UUID> claimAll(Connection c, List<Envelope> intents) throws SQLException {
+        Set<UUID> claimed = new HashSet<>();
+        try (PreparedStatement insert = c.prepareStatement("insert into processed_intents (intent_id, intent, outcome) "
+                + "select id, type, 'pending' from unnest(?::uuid[], ?::text[]) as i(id, type) "
+                + "on conflict do nothing returning intent_id")) {
+            insert.setArray(1, c.createArrayOf("uuid", intents.stream().map(Envelope::id).toArray()));
+            insert.setArray(2, c.createArrayOf("text", intents.stream().map(Envelope::type).toArray()));
+            try (ResultSet row = insert.executeQuery()) {
+                while (row.next()) {
+                    claimed.add(row.getObject(1, UUID.class));
+                }
+            }
+        }
+        return claimed;
+    }
+
+    /** Writes the outcomes, and the address marks the allocations kept in the transaction (V4). */
+    private static void recordAll(Connection c, List<UUID> ids, List<String> results) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement flush = c.prepareStatement("select flush_address_marks()")) {
+            flush.execute();
+        }
+        try (PreparedStatement update = c.prepareStatement("update processed_intents p set outcome = r.outcome "
+                + "from unnest(?::uuid[], ?::text[]) as r(id, outcome) where p.intent_id = r.id")) {
+            update.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            update.setArray(2, c.createArrayOf("text", results.toArray()));
+            update.executeUpdate();
+        }
     }
 
     private EventType apply(Connection c, EventType type, Envelope intent) throws SQLException {
@@ -103,6 +220,7 @@ public class IntentHandler {
             }
             case NETWORK_REMOVE_REQUESTED -> {
                 Network network = networks.remove(c, intent.data(NetworkRemoveRequested.class).networkId());
+                sandboxes.forget(network.id());
                 outcomes.removed(c, intent, network);
                 return EventType.NETWORK_REMOVED;
             }
@@ -221,12 +339,4 @@ public class IntentHandler {
         }
     }
 
-    private static void record(Connection c, Envelope intent, String outcome) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "update processed_intents set outcome = ? where intent_id = ?")) {
-            update.setString(1, outcome);
-            update.setObject(2, intent.id());
-            update.executeUpdate();
-        }
-    }
 }

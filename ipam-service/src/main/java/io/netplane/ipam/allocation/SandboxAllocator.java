@@ -43,6 +43,7 @@ public class SandboxAllocator {
     private final NetworkStore networks;
     private final AddressAllocator addresses;
     private final PortAllocator ports;
+    private final java.util.Map<String, Network> known = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SandboxAllocator(SandboxStore store, NetworkStore networks, AddressAllocator addresses, PortAllocator ports) {
         this.store = store;
@@ -134,7 +135,13 @@ public class SandboxAllocator {
             case "null" -> throw new RejectedIntent(400, NONE_NETWORK);
             default -> { }
         }
-        Optional<EndpointAddress> address = addresses.assign(c, network, ipv4Address);
+        Optional<EndpointAddress> address;
+        try {
+            address = addresses.assign(c, network, ipv4Address);
+        } catch (AddressAllocator.NetworkGone gone) {
+            forget(network.id());
+            throw gone;
+        }
         String mac = address.map(a -> AddressAllocator.mac(a.address())).orElse(null);
         Endpoint endpoint = new Endpoint(endpointId, sandbox.id(), network.id(), sandbox.node(), ifname,
                 address.stream().toList(), mac, List.of(), aliases == null ? List.of() : aliases, now);
@@ -154,14 +161,31 @@ public class SandboxAllocator {
                 .orElseThrow(() -> new RejectedIntent(404, "No such container: " + id));
     }
 
-    /** By id, then by name (api-service sends ids; a name is accepted as Docker does). */
+    /**
+     * By id, then by name (api-service sends ids; a name is accepted as Docker does). A network never changes
+     * once created, so ids are cached; one removed meanwhile is caught by the address cursor or the foreign key.
+     */
     private Network network(Connection c, String idOrName) throws SQLException {
         String key = idOrName == null ? "" : idOrName;
+        Network cached = known.get(key);
+        if (cached != null) {
+            return cached;
+        }
         Optional<Network> network = key.length() == 64 ? networks.find(c, key) : Optional.empty();
         if (network.isEmpty()) {
             network = networks.findByName(c, key);
         }
-        return network.orElseThrow(() -> new RejectedIntent(404, "network " + key + " not found"));
+        Network found = network.orElseThrow(() -> new RejectedIntent(404, "network " + key + " not found"));
+        if (known.size() > 10_000) {
+            known.clear();
+        }
+        known.put(found.id(), found);
+        return found;
+    }
+
+    /** Called when a network is removed here; other replicas find out through the database. */
+    public void forget(String networkId) {
+        known.remove(networkId);
     }
 
     private String sharedNetns(Connection c, String containerOf) throws SQLException {
@@ -182,6 +206,9 @@ public class SandboxAllocator {
 
     private static RejectedIntent refusal(SQLException e, Sandbox sandbox, Network network, Endpoint endpoint)
             throws SQLException {
+        if ("23503".equals(e.getSQLState())) {
+            return new AddressAllocator.NetworkGone(network); // removed meanwhile (a network without subnet)
+        }
         if ("23505".equals(e.getSQLState()) && e instanceof PSQLException p && p.getServerErrorMessage() != null) {
             String constraint = String.valueOf(p.getServerErrorMessage().getConstraint());
             switch (constraint) {

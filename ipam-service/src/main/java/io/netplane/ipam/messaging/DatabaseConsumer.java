@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.netplane.events.Envelope;
 import io.netplane.events.EventCodec;
 import io.netplane.events.EventFormatException;
+import io.netplane.ipam.outbox.Outbox;
 import io.netplane.ipam.outbox.OutboxRelay;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,21 +28,26 @@ abstract class DatabaseConsumer {
     private final Logger log = Logger.getLogger(getClass());
     private final AgroalDataSource dataSource;
     private final OutboxRelay relay;
+    private final Outbox outbox;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
     private volatile boolean running;
     private volatile boolean polling;
 
-    DatabaseConsumer(AgroalDataSource dataSource, OutboxRelay relay) {
+    DatabaseConsumer(AgroalDataSource dataSource, OutboxRelay relay, Outbox outbox) {
         this.dataSource = dataSource;
         this.relay = relay;
+        this.outbox = outbox;
     }
 
     /** Applies one event in the batch transaction. */
     abstract void apply(Connection c, Envelope event) throws SQLException;
 
-    /** Runs in the batch transaction before its events (e.g. to take row locks in a fixed order). */
-    void beforeBatch(Connection c, List<Envelope> events) throws SQLException {
+    /** Applies a batch's events in its transaction: one by one unless a consumer knows better. */
+    void applyAll(Connection c, List<Envelope> events) throws SQLException {
+        for (Envelope event : events) {
+            apply(c, event);
+        }
     }
 
     /** Runs in the batch transaction after its events. */
@@ -131,6 +137,7 @@ abstract class DatabaseConsumer {
     private void applyBatch(ConsumerRecords<String, byte[]> records) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            outbox.defer();
             try {
                 List<Envelope> events = new ArrayList<>(records.count());
                 for (ConsumerRecord<String, byte[]> record : records) {
@@ -139,13 +146,12 @@ abstract class DatabaseConsumer {
                         events.add(event);
                     }
                 }
-                beforeBatch(c, events);
-                for (Envelope event : events) {
-                    apply(c, event);
-                }
+                applyAll(c, events);
                 afterBatch(c);
+                outbox.flush(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
+                outbox.discard();
                 c.rollback();
                 throw e;
             }

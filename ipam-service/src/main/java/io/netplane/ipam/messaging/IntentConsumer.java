@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.ipam.allocation.IntentHandler;
+import io.netplane.ipam.outbox.Outbox;
 import io.netplane.ipam.outbox.OutboxRelay;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,9 +21,9 @@ public class IntentConsumer extends DatabaseConsumer {
     private final KafkaSettings kafka;
     private final String group;
 
-    public IntentConsumer(AgroalDataSource dataSource, OutboxRelay relay, IntentHandler handler, KafkaSettings kafka,
+    public IntentConsumer(AgroalDataSource dataSource, OutboxRelay relay, Outbox outbox, IntentHandler handler, KafkaSettings kafka,
                           IpamSettings settings) {
-        super(dataSource, relay);
+        super(dataSource, relay, outbox);
         this.handler = handler;
         this.kafka = kafka;
         this.group = settings.intentsGroup();
@@ -34,8 +35,8 @@ public class IntentConsumer extends DatabaseConsumer {
     }
 
     @Override
-    void beforeBatch(Connection c, List<Envelope> events) throws SQLException {
-        handler.lockAhead(c, events);
+    void applyAll(Connection c, List<Envelope> events) throws SQLException {
+        handler.handleBatch(c, events);
     }
 
     @Override

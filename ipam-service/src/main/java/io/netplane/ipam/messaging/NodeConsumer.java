@@ -9,6 +9,7 @@ import io.netplane.events.data.NodeJoined;
 import io.netplane.events.data.NodeLeft;
 import io.netplane.ipam.allocation.NodeStore;
 import io.netplane.ipam.allocation.PredefinedNetworks;
+import io.netplane.ipam.outbox.Outbox;
 import io.netplane.ipam.outbox.OutboxRelay;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,9 +30,9 @@ public class NodeConsumer extends DatabaseConsumer {
     private final KafkaSettings kafka;
     private final String group;
 
-    public NodeConsumer(AgroalDataSource dataSource, OutboxRelay relay, NodeStore nodes, PredefinedNetworks predefined,
+    public NodeConsumer(AgroalDataSource dataSource, OutboxRelay relay, Outbox outbox, NodeStore nodes, PredefinedNetworks predefined,
                         KafkaSettings kafka, IpamSettings settings) {
-        super(dataSource, relay);
+        super(dataSource, relay, outbox);
         this.nodes = nodes;
         this.predefined = predefined;
         this.kafka = kafka;

@@ -8,35 +8,95 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes outgoing records in the caller's transaction, so an allocation and its events commit or roll back
  * together. {@link OutboxRelay} sends them after the commit.
+ *
+ * <p>A consumer thread may {@link #defer()} its rows for the batch: they are kept in memory and written in one
+ * JDBC batch by {@link #flush} just before the commit (one round trip instead of one per row). A refused
+ * intent drops its own rows with {@link #mark()} / {@link #dropAfter(int)}, as its savepoint rolls back.
  */
 @ApplicationScoped
 public class Outbox {
     private static final String INSERT =
             "insert into outbox (topic, record_key, event_type, value) values (?, ?, ?, ?)";
 
+    private record Row(String topic, String key, String type, byte[] value) {
+    }
+
+    private final ThreadLocal<List<Row>> deferred = new ThreadLocal<>();
+
     /** An event on its type's topic. */
     public void add(Connection c, String key, Envelope event) throws SQLException {
         EventType type = EventType.fromWireName(event.type())
                 .orElseThrow(() -> new IllegalArgumentException("unknown event type " + event.type()));
-        insert(c, type.topic().suffix(), key, event.type(), EventCodec.shared().encode(event));
+        insert(c, new Row(type.topic().suffix(), key, event.type(), EventCodec.shared().encode(event)));
     }
 
     /** A tombstone (null value) on the topic of {@code removed}: the compacted topic forgets the key. */
     public void tombstone(Connection c, EventType removed, String key) throws SQLException {
-        insert(c, removed.topic().suffix(), key, removed.wireName() + ":tombstone", null);
+        insert(c, new Row(removed.topic().suffix(), key, removed.wireName() + ":tombstone", null));
     }
 
-    private static void insert(Connection c, String topic, String key, String type, byte[] value) throws SQLException {
+    /** From now on this thread's rows wait for {@link #flush}. */
+    public void defer() {
+        deferred.set(new ArrayList<>());
+    }
+
+    /** How many rows wait; 0 when nothing is deferred. */
+    public int mark() {
+        List<Row> rows = deferred.get();
+        return rows == null ? 0 : rows.size();
+    }
+
+    /** Forgets the rows added after {@code mark} (their intent's savepoint was rolled back). */
+    public void dropAfter(int mark) {
+        List<Row> rows = deferred.get();
+        if (rows != null) {
+            rows.subList(mark, rows.size()).clear();
+        }
+    }
+
+    /** Forgets every waiting row and stops deferring (the batch transaction rolled back). */
+    public void discard() {
+        deferred.remove();
+    }
+
+    /** Writes the waiting rows in order and stops deferring. */
+    public void flush(Connection c) throws SQLException {
+        List<Row> rows = deferred.get();
+        deferred.remove();
+        if (rows == null || rows.isEmpty()) {
+            return;
+        }
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            insert.setString(1, topic);
-            insert.setString(2, key);
-            insert.setString(3, type);
-            insert.setBytes(4, value);
+            for (Row r : rows) {
+                bind(insert, r);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private void insert(Connection c, Row r) throws SQLException {
+        List<Row> rows = deferred.get();
+        if (rows != null) {
+            rows.add(r);
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            bind(insert, r);
             insert.executeUpdate();
         }
+    }
+
+    private static void bind(PreparedStatement insert, Row r) throws SQLException {
+        insert.setString(1, r.topic());
+        insert.setString(2, r.key());
+        insert.setString(3, r.type());
+        insert.setBytes(4, r.value());
     }
 }

@@ -9,6 +9,7 @@ import io.netplane.events.data.Network;
 import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.SandboxCreateRequested;
 import io.netplane.ipam.allocation.IntentHandler;
+import io.netplane.ipam.outbox.Outbox;
 import io.netplane.ipam.outbox.OutboxRelay;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -25,7 +26,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,6 +58,8 @@ class ConcurrentAllocationTest {
     AgroalDataSource dataSource;
     @Inject
     OutboxRelay relay;
+    @Inject
+    Outbox outbox;
 
     @BeforeAll
     static void connect() {
@@ -76,21 +78,20 @@ class ConcurrentAllocationTest {
                 new SandboxCreateRequested(id, "cc-" + id.substring(0, 8), NODE, "bridge", null, null, eps, ports), "test");
     }
 
-    /** What the intent consumer does with a poll batch: one transaction, locks first, retried on a transient fault. */
-    private Map<String, Integer> run(List<Envelope> batch) throws SQLException, InterruptedException {
+    /** What the intent consumer does with a poll batch: one transaction, retried on a transient fault. */
+    private void run(List<Envelope> batch) throws SQLException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            Map<String, Integer> outcomes = new ConcurrentHashMap<>();
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
+                outbox.defer();
                 try {
-                    handler.lockAhead(c, batch);
-                    for (Envelope e : batch) {
-                        outcomes.merge(handler.handle(c, e), 1, Integer::sum);
-                    }
+                    handler.handleBatch(c, batch);
+                    outbox.flush(c);
                     c.commit();
                     relay.signal();
-                    return outcomes;
+                    return;
                 } catch (SQLException e) {
+                    outbox.discard();
                     c.rollback();
                     if (attempt > 20 || e.getSQLState() == null || !e.getSQLState().startsWith("40")) {
                         throw e;
@@ -125,9 +126,7 @@ class ConcurrentAllocationTest {
         for (List<Envelope> mine : work) {
             done.add(pool.submit(() -> {
                 for (int i = 0; i < mine.size(); i += BATCH) {
-                    Map<String, Integer> o = run(mine.subList(i, Math.min(mine.size(), i + BATCH)));
-                    scheduled.addAndGet(o.getOrDefault("sandbox.scheduled", 0));
-                    rejected.addAndGet(o.getOrDefault("sandbox.rejected", 0));
+                    run(mine.subList(i, Math.min(mine.size(), i + BATCH)));
                 }
                 return null;
             }));
@@ -137,6 +136,10 @@ class ConcurrentAllocationTest {
         }
         pool.shutdown();
         long millis = (System.nanoTime() - start) / 1_000_000;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            scheduled.set(((Long) row(s, "select count(*) from processed_intents where outcome = 'sandbox.scheduled'").get(0)).intValue());
+            rejected.set(((Long) row(s, "select count(*) from processed_intents where outcome = 'sandbox.rejected'").get(0)).intValue());
+        }
         System.out.printf("4 allocators: %d sandboxes, %d refused, in %d ms%n", scheduled.get(), rejected.get(), millis);
 
         assertEquals(ALLOCATORS * SANDBOXES_EACH + 50, scheduled.get());

@@ -1,0 +1,250 @@
+import io.netplane.events.Envelope;
+import io.netplane.events.EventType;
+import io.netplane.events.Subject;
+import io.netplane.events.Topic;
+import io.netplane.events.data.EndpointRequest;
+import io.netplane.events.data.IpamConfig;
+import io.netplane.events.data.NetworkCreateRequested;
+import io.netplane.events.data.SandboxCreateRequested;
+import io.netplane.events.kafka.EnvelopeSerializer;
+import io.netplane.events.kafka.TopicProvisioner;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ipam benchmark's driver: starts real ipam-service processes (the runner jar), publishes
+ * sandbox.create.requested intents on the broker and times them until PostgreSQL shows them processed
+ * (allocation and outbox rows committed in the intent consumer's batch transaction).
+ * Env: BENCH_KAFKA, BENCH_JDBC, BENCH_JAR, BENCH_LOGS.
+ */
+public class IpamBench {
+    static final SecureRandom RANDOM = new SecureRandom();
+    static final int PARTITIONS = Topic.INTENTS.partitions();
+    static final String KAFKA = System.getenv("BENCH_KAFKA");
+    static final String JDBC = System.getenv("BENCH_JDBC");
+    static final String JAR = System.getenv("BENCH_JAR");
+    static final Path LOGS = Path.of(System.getenv("BENCH_LOGS"));
+    static final String RUN = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+    static final String PREFIX = "npbench-" + RUN;
+    static final String SCHEMA = "ipam_bench";
+    static final List<Process> INSTANCES = new ArrayList<>();
+    static KafkaProducer<String, Envelope> producer;
+    static Connection db;
+    static String[] partitionNetworks = new String[PARTITIONS];
+    static String fillNetwork;
+
+    public static void main(String[] args) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> INSTANCES.forEach(Process::destroyForcibly)));
+        db = DriverManager.getConnection(JDBC, "netplane", "netplane");
+        try (Statement s = db.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+        }
+        TopicProvisioner.ensure(KAFKA, PREFIX, (short) 1);
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EnvelopeSerializer.class));
+        start("i1");
+        for (int p = 0; p < PARTITIONS; p++) {
+            partitionNetworks[p] = network(p, "bench-p" + p, "10." + (100 + p) + ".0.0/16");
+        }
+        fillNetwork = network(0, "bench-fill", "10.99.0.0/16");
+        awaitProcessed(PARTITIONS + 1, 60);
+
+        say("warm-up: 6,000 allocations (1 instance)");
+        rate(6_000, -1);
+        double single = rate(12_000, -1);
+        say("1 instance:  %,.0f allocations/s (12,000 sandbox.create.requested, one address each)", single);
+
+        timePerAllocation(100);
+        say("filling bench-fill (10.99.0.0/16) to 60,000 addresses through the service …");
+        fill(60_000);
+        double at100 = lastAt100;
+        double at60k = perAllocation(2_000);
+        say("time per allocation: %.0f µs with 100 taken, %.0f µs with 60,000 taken (bursts of 2,000 on one /16)", at100, at60k);
+        flatInSql();
+
+        say("starting 3 more instances (same group: the 6 partitions are shared out)");
+        start("i2");
+        start("i3");
+        start("i4");
+        Thread.sleep(8_000); // the group settles
+        rate(4_000, -1);
+        double four = rate(24_000, -1);
+        say("4 instances: %,.0f allocations/s (24,000 intents over 6 partitions, a network per partition)", four);
+        say("RESULT allocs_per_s_1=%.0f allocs_per_s_4=%.0f alloc_us_at_100=%.0f alloc_us_at_60000=%.0f",
+                single, four, at100, at60k);
+        INSTANCES.forEach(Process::destroy);
+        for (Process p : INSTANCES) {
+            p.waitFor();
+        }
+        try (Statement s = db.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+        }
+        System.exit(0);
+    }
+
+    static double lastAt100;
+    static int fillCount;
+
+    static void timePerAllocation(int taken) throws Exception {
+        fill(taken);
+        lastAt100 = perAllocation(2_000);
+    }
+
+    /** Sends on one partition to the fill network until {@code target} addresses are taken there. */
+    static void fill(int target) throws Exception {
+        int n = target - fillCount;
+        long base = processed();
+        for (int i = 0; i < n; i++) {
+            send(0, fillNetwork);
+        }
+        producer.flush();
+        awaitProcessed(base + n, 300);
+        fillCount = target;
+    }
+
+    /** µs per allocation for a burst on the fill network (one partition: one instance, in order). */
+    static double perAllocation(int burst) throws Exception {
+        long base = processed();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < burst; i++) {
+            send(0, fillNetwork);
+        }
+        producer.flush();
+        awaitProcessed(base + burst, 120);
+        fillCount += burst;
+        return (System.nanoTime() - t0) / 1_000.0 / burst;
+    }
+
+    /** The allocation function alone, in a rolled-back transaction: flat as the network fills? */
+    static void flatInSql() throws Exception {
+        String id = networkId("bench-fill");
+        db.setAutoCommit(false);
+        try (Statement s = db.createStatement()) {
+            s.execute("set search_path = " + SCHEMA);
+            long t0 = System.nanoTime();
+            s.executeQuery("select allocate_address('" + id + "') from generate_series(1, 2000)").close();
+            double full = (System.nanoTime() - t0) / 1_000.0 / 2000;
+            say("allocate_address() alone on the filled /16 (in SQL, rolled back): %.1f µs per call", full);
+        } finally {
+            db.rollback();
+            db.setAutoCommit(true);
+        }
+    }
+
+    /** Allocations per second for {@code n} intents spread over every partition. */
+    static double rate(int n, int onlyPartition) throws Exception {
+        long base = processed();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int p = onlyPartition >= 0 ? onlyPartition : i % PARTITIONS;
+            send(p, partitionNetworks[p]);
+        }
+        producer.flush();
+        awaitProcessed(base + n, 300);
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    static void send(int partition, String networkId) {
+        String sandbox = id();
+        Envelope e = Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(sandbox),
+                new SandboxCreateRequested(sandbox, "b" + sandbox.substring(0, 10), "bench-node", "bridge", null, null,
+                        List.of(new EndpointRequest(networkId, id(), null, List.of())), List.of()), "bench");
+        producer.send(new ProducerRecord<>(Topic.INTENTS.name(PREFIX), partition, sandbox, e));
+    }
+
+    static String network(int partition, String name, String subnet) {
+        String id = id();
+        producer.send(new ProducerRecord<>(Topic.INTENTS.name(PREFIX), partition, id, Envelope.of(
+                EventType.NETWORK_CREATE_REQUESTED, Subject.network(id), new NetworkCreateRequested(id, name, "bridge",
+                        List.of(new IpamConfig(subnet, null, null, Map.of())), false, false, false, Map.of(), Map.of()),
+                "bench")));
+        producer.flush();
+        return id;
+    }
+
+    static String networkId(String name) throws Exception {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(
+                "select id from " + SCHEMA + ".networks where name = '" + name + "'")) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    static long processed() throws Exception {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(
+                "select count(*) from " + SCHEMA + ".processed_intents")) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return 0; // the schema is not there yet
+        }
+    }
+
+    static void awaitProcessed(long target, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (processed() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + processed() + " of " + target + " intents processed in "
+                        + seconds + " s; see " + LOGS);
+            }
+            for (Process p : INSTANCES) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("an ipam-service instance exited; see " + LOGS);
+                }
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static void start(String name) throws Exception {
+        Path log = LOGS.resolve("ipam-bench-" + name + ".log");
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA);
+        env.put("NETPLANE_TOPICS_PREFIX", PREFIX);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", JDBC);
+        env.put("QUARKUS_FLYWAY_SCHEMAS", SCHEMA);
+        env.put("QUARKUS_DATASOURCE_JDBC_MAX_SIZE", "4");
+        env.put("NETPLANE_IPAM_INTENTS_GROUP", PREFIX + "-ipam");
+        env.put("NETPLANE_IPAM_NODES_GROUP", PREFIX + "-ipam-nodes");
+        env.put("NETPLANE_IPAM_INSTANCE_ID", name);
+        env.put("NETPLANE_BRIDGE_DEFAULT_NAME", "npbench0");
+        Process p = pb.start();
+        INSTANCES.add(p);
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.readString(log).contains("ipam-service consuming")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("ipam-service " + name + " did not start; see " + log);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static String id() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static void say(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+}
