@@ -1,5 +1,6 @@
 package io.netplane.agent;
 
+import io.netplane.agent.dns.DnsSettings;
 import io.netplane.agent.kernel.Uname;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -47,13 +48,24 @@ public class AgentLifecycle {
     @ConfigProperty(name = "netplane.reconcile.interval", defaultValue = "30s")
     Duration reconcileInterval;
 
+    @ConfigProperty(name = "netplane.dns.enabled", defaultValue = "true")
+    boolean dnsEnabled;
+
+    @ConfigProperty(name = "netplane.dns.upstream")
+    Optional<String> dnsUpstream;
+
+    @ConfigProperty(name = "netplane.dns.upstream-timeout", defaultValue = "2s")
+    Duration dnsUpstreamTimeout;
+
     private volatile NodeAgent agent;
 
     void onStart(@Observes StartupEvent event) {
         String node = nodeName.filter(n -> !n.isBlank()).orElseGet(() -> Uname.read().nodename());
         NodeAgent started = new NodeAgent(new AgentSettings(node, bootstrapServers, topicPrefix, defaultBridgeName,
                 heartbeatInterval, version, Path.of(stateDir), firewallEnabled ? firewallTable : "",
-                netns.filter(n -> !n.isBlank()), reconcileInterval));
+                netns.filter(n -> !n.isBlank()), reconcileInterval), new DnsSettings(dnsEnabled,
+                DnsSettings.upstream(dnsUpstream.orElse(null), DnsSettings.HOST_RESOLV_CONF), dnsUpstreamTimeout,
+                DnsSettings.ETC_NETNS, DnsSettings.HOST_RESOLV_CONF));
         agent = started;
         started.start();
     }

@@ -8,6 +8,8 @@ import io.netplane.agent.dataplane.NftablesFirewall;
 import io.netplane.agent.dataplane.PortReservations;
 import io.netplane.agent.dataplane.SandboxDataplane;
 import io.netplane.agent.dataplane.NodeInventory;
+import io.netplane.agent.dns.DnsSettings;
+import io.netplane.agent.dns.EmbeddedDns;
 import io.netplane.agent.kernel.NetNamespace;
 import io.netplane.agent.kernel.NetNamespaces;
 import io.netplane.agent.kernel.Nftables;
@@ -43,6 +45,8 @@ public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeAgent.class);
 
     private final AgentSettings settings;
+    private final DnsSettings dnsSettings;
+    private EmbeddedDns dns;
     private final KernelThread kernelThread = new KernelThread();
     private Rtnetlink kernel;
     private Nftables nftables;
@@ -59,7 +63,12 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean heartbeatFailing;
 
     public NodeAgent(AgentSettings settings) {
+        this(settings, DnsSettings.DISABLED);
+    }
+
+    public NodeAgent(AgentSettings settings, DnsSettings dnsSettings) {
         this.settings = settings;
+        this.dnsSettings = dnsSettings;
     }
 
     /** Returns once the node has joined; the list and reconcile go on in the background ({@link #isReady()}). */
@@ -94,7 +103,12 @@ public final class NodeAgent implements AutoCloseable {
         sandboxReconciler = new SandboxReconciler(node, kernelThread, kernel, reconciler, dataplane,
                 new SandboxDataplane(records), new EndpointAttacher(kernel, node, firewall, new PortReservations()),
                 firewall, records, status);
-        nodeReconciler = new NodeReconciler(reconciler, sandboxReconciler);
+        if (dnsSettings.enabled()) {
+            dns = new EmbeddedDns(node, dnsSettings);
+            nodeReconciler = new NodeReconciler(reconciler, sandboxReconciler, dns);
+        } else {
+            nodeReconciler = new NodeReconciler(reconciler, sandboxReconciler);
+        }
         informer = new DesiredInformer(settings.bootstrapServers(), Topic.DESIRED.name(settings.topicPrefix()),
                 "node-agent-" + node + "-desired", nodeReconciler);
         informer.start();
@@ -135,6 +149,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         try {
             sandboxReconciler.converge();
+            if (dns != null) {
+                dns.converge();
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "periodic converge of node %s failed", settings.node());
         }
@@ -191,6 +208,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
+        }
+        if (dns != null) {
+            dns.close();
         }
         if (kernel != null) {
             kernelThread.run(kernel::close);

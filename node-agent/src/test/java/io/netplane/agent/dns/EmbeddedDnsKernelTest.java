@@ -1,0 +1,181 @@
+package io.netplane.agent.dns;
+
+import io.netplane.agent.IpCommand;
+import io.netplane.agent.Netns;
+import io.netplane.agent.TestRequirements;
+import io.netplane.agent.reconcile.DesiredChange;
+import io.netplane.events.data.Endpoint;
+import io.netplane.events.data.Network;
+import io.netplane.events.data.Sandbox;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.netplane.agent.dns.DnsRecords.desired;
+import static io.netplane.agent.dns.DnsRecords.endpoint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seed's user-network DNS scenario with real namespaces: u1 and u2 on net1 (an alias on both), u3 on net2,
+ * d1 on the default bridge only. Queried from inside the namespaces with glibc's resolver ({@code getent} via
+ * {@code ip netns exec}, which reads /etc/netns/NS/resolv.conf) and with a raw client for exact rcodes.
+ * Forwarded names go to the test's own resolver on 127.0.0.1, never the machine's.
+ */
+class EmbeddedDnsKernelTest {
+    private final String node = "dnstest-" + IpCommand.hex(4);
+    private final List<String> namespaces = new ArrayList<>();
+    private EmbeddedDns dns;
+    private TestUpstream upstream;
+    private Path hostResolvConf;
+
+    private final Network net1 = DnsRecords.userNetwork("dnsnet1-" + IpCommand.hex(3));
+    private final Network net2 = DnsRecords.userNetwork("dnsnet2-" + IpCommand.hex(3));
+    private final Network bridge = DnsRecords.defaultBridge();
+    private final Sandbox u1 = DnsRecords.sandbox("dns-u1-" + IpCommand.hex(3), node);
+    private final Sandbox u2 = DnsRecords.sandbox("dns-u2-" + IpCommand.hex(3), node);
+    private final Sandbox u3 = DnsRecords.sandbox("dns-u3-" + IpCommand.hex(3), node);
+    private final Sandbox d1 = DnsRecords.sandbox("dns-d1-" + IpCommand.hex(3), node);
+    private final Endpoint e1 = endpoint(u1, net1, "10.231.1.2", "shared");
+    private final Endpoint e2 = endpoint(u2, net1, "10.231.1.3", "web", "shared");
+    private final Endpoint e3 = endpoint(u3, net2, "10.231.2.2");
+    private final Endpoint ed = endpoint(d1, bridge, "10.231.0.2");
+
+    @BeforeEach
+    void setUp() throws Exception {
+        TestRequirements.requireRoot();
+        for (Sandbox sandbox : List.of(u1, u2, u3, d1)) {
+            IpCommand.check("netns", "add", sandbox.netns());
+            namespaces.add(sandbox.netns());
+            IpCommand.check("-n", sandbox.netns(), "link", "set", "lo", "up");
+        }
+        upstream = new TestUpstream("203.0.113.7");
+        hostResolvConf = Files.createTempFile("host-resolv", ".conf");
+        Files.writeString(hostResolvConf, "# the test's stand-in for the host's resolv.conf\nnameserver 127.0.0.1\n");
+        dns = new EmbeddedDns(node, new DnsSettings(true, List.of(upstream.address()), Duration.ofSeconds(1),
+                DnsSettings.ETC_NETNS, hostResolvConf));
+        Map<String, DesiredChange> listed = new LinkedHashMap<>();
+        for (DesiredChange change : List.of(desired(net1), desired(net2), desired(bridge), desired(u1), desired(u2),
+                desired(u3), desired(d1), desired(e1), desired(e2), desired(e3), desired(ed))) {
+            listed.put(change.key(), change);
+        }
+        dns.listed(listed);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (dns != null) {
+            dns.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        for (String netns : namespaces) {
+            IpCommand.run("netns", "del", netns);
+            Path folder = DnsSettings.ETC_NETNS.resolve(netns);
+            for (String file : List.of("resolv.conf", "hosts")) {
+                Files.deleteIfExists(folder.resolve(file));
+            }
+            Files.deleteIfExists(folder);
+        }
+        if (hostResolvConf != null) {
+            Files.deleteIfExists(hostResolvConf);
+        }
+    }
+
+    @Test
+    void namesAliasesShortIdsAndNameDotNetworkResolveInsideTheSandbox() {
+        assertEquals(List.of("10.231.1.3"), getent(u1, u2.name()));
+        assertEquals(List.of("10.231.1.3"), getent(u1, "web"));
+        assertEquals(List.of("10.231.1.2", "10.231.1.3"), getent(u1, "shared"), "an alias on two sandboxes: both");
+        assertEquals(List.of("10.231.1.3"), getent(u1, u2.id().substring(0, 12)));
+        assertEquals(List.of("10.231.1.3"), getent(u1, u2.name() + "." + net1.name()));
+        assertEquals(List.of("10.231.1.2"), getent(u2, u1.name()));
+        Message tcp = SandboxResolver.queryTcp(u1.netns(), "shared", Type.A);
+        assertEquals(2, tcp.getSection(Section.ANSWER).size(), "TCP answers the same");
+    }
+
+    @Test
+    void namesOfOtherNetworksAreNxdomainAndTheDefaultBridgeHasNoServer() throws Exception {
+        assertEquals(List.of(), getent(u1, u3.name()));
+        assertEquals(List.of(), getent(u3, u1.name()));
+        try (SandboxResolver resolver = SandboxResolver.open(u1.netns(), 2000)) {
+            assertEquals(Rcode.NXDOMAIN, resolver.query(u3.name(), Type.A).getRcode());
+            assertEquals(Rcode.NXDOMAIN, resolver.query(u3.name() + "." + net2.name(), Type.A).getRcode());
+            assertEquals(Rcode.NXDOMAIN, resolver.query(d1.name(), Type.A).getRcode(), "forwarded: upstream says no");
+        }
+        try (SandboxResolver resolver = SandboxResolver.open(d1.netns(), 500)) {
+            assertThrows(IOException.class, () -> resolver.query(u1.name(), Type.A), "no server on the default bridge");
+        }
+        assertEquals(Files.readString(hostResolvConf), read(d1, "resolv.conf"), "a copy of the host's");
+        assertEquals("nameserver 127.0.0.11\noptions ndots:0\n", read(u1, "resolv.conf"));
+        assertTrue(read(u1, "hosts").contains("10.231.1.2\t" + u1.id().substring(0, 12) + "\n"), read(u1, "hosts"));
+        assertTrue(read(u1, "hosts").contains("127.0.0.1\tlocalhost\n"));
+        assertTrue(read(d1, "hosts").contains("10.231.0.2\t" + d1.id().substring(0, 12) + "\n"));
+        assertEquals(Map.of(u1.id(), u1.netns(), u2.id(), u2.netns(), u3.id(), u3.netns()), dns.serving());
+    }
+
+    @Test
+    void otherNamesAreForwardedToTheUpstream() throws Exception {
+        assertEquals(List.of("203.0.113.7"), getent(u1, "forwarded.test"));
+        assertTrue(upstream.queries.get() > 0);
+        upstream.close(); // nobody answers now: SERVFAIL after the timeout
+        try (SandboxResolver resolver = SandboxResolver.open(u1.netns(), 5000)) {
+            assertEquals(Rcode.SERVFAIL, resolver.query("forwarded.test", Type.A).getRcode());
+        }
+    }
+
+    @Test
+    void aDetachedEndpointStopsResolvingAndARemovedSandboxLosesServerAndFiles() throws Exception {
+        try (SandboxResolver resolver = SandboxResolver.open(u1.netns(), 2000)) {
+            Message before = resolver.query("shared", Type.A);
+            assertEquals(2, before.getSection(Section.ANSWER).size());
+            dns.changed(DnsRecords.tombstone(e2));
+            Message after = resolver.query("shared", Type.A);
+            assertEquals(List.of("10.231.1.2"), after.getSection(Section.ANSWER).stream()
+                    .map(r -> ((ARecord) r).getAddress().getHostAddress()).toList());
+            assertNotEquals(Rcode.NOERROR, resolver.query("web", Type.A).getRcode());
+        }
+        dns.changed(DnsRecords.tombstone(u2));
+        assertFalse(Files.exists(DnsSettings.ETC_NETNS.resolve(u2.netns())));
+        assertFalse(dns.serving().containsKey(u2.id()));
+        try (SandboxResolver resolver = SandboxResolver.open(u2.netns(), 500)) {
+            assertThrows(IOException.class, () -> resolver.query(u1.name(), Type.A));
+        }
+    }
+
+    /**
+     * {@code ip netns exec NS getent hosts NAME}: its addresses (glibc's resolver: AAAA, then A), none when not
+     * found. Not {@code ahostsv4}: its AI_ADDRCONFIG finds no IPv4 address besides lo here and asks nobody.
+     */
+    private static List<String> getent(Sandbox sandbox, String name) {
+        Netns.Result result = Netns.run("ip", "netns", "exec", sandbox.netns(), "getent", "hosts", name);
+        if (result.exit() == 2) {
+            return List.of();
+        }
+        assertEquals(0, result.exit(), "getent " + name + ": " + result.err());
+        return result.out().lines().map(l -> l.split("\\s+")[0]).sorted().toList();
+    }
+
+    private static String read(Sandbox sandbox, String file) throws IOException {
+        return Files.readString(DnsSettings.ETC_NETNS.resolve(sandbox.netns()).resolve(file));
+    }
+
+}
