@@ -172,6 +172,14 @@ class SliceEndToEndIT {
         Kernel.Output ping = Kernel.execIn(ns2, "ping", "-c", "1", "-W", "2", ip1);
         assertEquals(0, ping.status(), "c2 pings c1 at " + ip1 + ": " + ping.text());
 
+        // the embedded DNS at 127.0.0.11 in c2's namespace knows c1 by name and by short id (a user network)
+        Kernel.Output byName = Kernel.execIn(ns2, "getent", "hosts", "c1-" + suffix);
+        assertEquals(0, byName.status(), "getent hosts c1 in " + ns2 + ": " + byName.text());
+        assertTrue(byName.text().startsWith(ip1 + " "), byName.text());
+        Kernel.Output byId = Kernel.execIn(ns2, "getent", "hosts", c1.path("id").asText().substring(0, 12));
+        assertTrue(byId.text().startsWith(ip1 + " "), "short id: " + byId.text());
+        assertEquals(2, Kernel.execIn(ns2, "getent", "hosts", "nobody-" + suffix).status(), "unknown name: NXDOMAIN");
+
         // the published port answers on the host's loopback (nftables DNAT, no proxy process)
         int hostPort = c1.path("ports").path(0).path("hostPort").asInt();
         assertTrue(hostPort >= 32768, "ephemeral host port " + c1.path("ports"));

@@ -74,7 +74,9 @@ final class Stack implements AutoCloseable {
                         "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
                         "NETPLANE_AGENT_STATE_DIR", stack.agentStateDir.toString(),
                         // never the host's `inet netplane`: a stack started with `up` may own it
-                        "NETPLANE_FIREWALL_TABLE", settings.firewallTable()));
+                        "NETPLANE_FIREWALL_TABLE", settings.firewallTable(),
+                        // names the sandboxes do not know are never forwarded to the machine's resolver
+                        "NETPLANE_DNS_UPSTREAM", "none"));
         return stack;
     }
 
