@@ -165,6 +165,13 @@ final class HostNamespace implements AutoCloseable {
         }
     }
 
+    /** From a thread inside: the link {@code name} is gone or on no bridge. */
+    static boolean offBridge(String name) {
+        try (Rtnetlink kernel = Rtnetlink.open()) {
+            return kernel.links().get(name).map(l -> l.master() == 0).orElse(true);
+        }
+    }
+
     @Override
     public void close() {
         threads.shutdownNow();
