@@ -53,7 +53,7 @@ public final class EndpointAttacher {
         Optional<Link> existing = kernel.links().get(host);
         if (existing.isPresent()) {
             String mark = OwnershipMark.endpoint(node, endpoint.id()).alias();
-            if (!mark.equals(existing.get().alias())) {
+            if (!mark.equals(existing.get().alias()) && !unmarkedPairOf(existing.get(), endpoint, netns)) {
                 throw new DataplaneException("endpoint " + endpoint.id() + ": link " + host
                         + " already exists and is not this endpoint's; netplane leaves it untouched");
             }
@@ -159,6 +159,24 @@ public final class EndpointAttacher {
             return built;
         } catch (KernelException e) {
             throw new DataplaneException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The kernel takes no alias in a create request, so an agent killed between creating the pair and marking it
+     * leaves an unmarked {@code vnp<12 hex>} whose peer is {@code ifname} in the sandbox's namespace (one this node
+     * made): that pair is this endpoint's half-built one, to be rebuilt. Anything else by that name is not ours.
+     */
+    private boolean unmarkedPairOf(Link hostEnd, Endpoint endpoint, String netns) {
+        if ((hostEnd.alias() != null && !hostEnd.alias().isEmpty()) || netns == null
+                || !NetNamespaces.exists(NetNamespace.of(netns).name())) {
+            return false;
+        }
+        try (Rtnetlink inside = Rtnetlink.in(NetNamespace.of(netns))) {
+            Optional<Link> peer = inside.links().get(endpoint.ifname());
+            return peer.isPresent() && peer.get().link() == hostEnd.index() && hostEnd.link() == peer.get().index();
+        } catch (KernelException e) {
+            return false;
         }
     }
 
