@@ -58,6 +58,10 @@ public final class TopicRecorder implements AutoCloseable {
         return envelopes.stream().filter(match).findFirst();
     }
 
+    public long count(Predicate<Envelope> match) {
+        return envelopes.stream().filter(match).count();
+    }
+
     public Envelope await(String what, Predicate<Envelope> match) {
         await(what).atMost(Duration.ofSeconds(30)).until(() -> find(match).isPresent());
         return find(match).orElseThrow();

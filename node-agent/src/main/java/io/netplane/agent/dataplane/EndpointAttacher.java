@@ -15,6 +15,7 @@ import io.netplane.events.data.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,7 +54,7 @@ public final class EndpointAttacher {
         Optional<Link> existing = kernel.links().get(host);
         if (existing.isPresent()) {
             String mark = OwnershipMark.endpoint(node, endpoint.id()).alias();
-            if (!mark.equals(existing.get().alias())) {
+            if (!mark.equals(existing.get().alias()) && !unmarkedPairOf(existing.get(), endpoint, netns)) {
                 throw new DataplaneException("endpoint " + endpoint.id() + ": link " + host
                         + " already exists and is not this endpoint's; netplane leaves it untouched");
             }
@@ -130,14 +131,41 @@ public final class EndpointAttacher {
 
     /** {@link #detach(String)} of a veth found by its mark, whatever its name. */
     public void detach(String endpointId, String hostIfname) {
+        detach(endpointId, hostIfname, null);
+    }
+
+    /**
+     * {@link #detach(String)} for a removal reported at once: on return the endpoint carries no traffic (its DNAT
+     * elements are gone and its host end is down, so neither end has a carrier) and its host ports are free; the
+     * veth delete itself — 15–30 ms of the kernel's device teardown (RCU grace periods under rtnl) that no
+     * message order avoids — is handed to {@code deviceRemoval}, which must run it before any later kernel work
+     * (the kernel thread's queue), so a later attach never meets the old pair.
+     */
+    public void detach(String endpointId, Executor deviceRemoval) {
+        detach(endpointId, hostIfname(endpointId), deviceRemoval);
+    }
+
+    /** {@code deviceRemoval} null: delete the veth now. */
+    private void detach(String endpointId, String hostIfname, Executor deviceRemoval) {
         List<String> errors = new ArrayList<>();
         try {
             firewall.removePorts(endpointId);
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
         }
+        boolean deferred = false;
         try {
-            kernel.links().deleteByName(hostIfname);
+            if (deviceRemoval != null && kernel.links().setDownByName(hostIfname)) {
+                deviceRemoval.execute(() -> kernel.links().deleteByName(hostIfname));
+                deferred = true;
+            }
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            if (!deferred) {
+                kernel.links().deleteByName(hostIfname);
+            }
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
         }
@@ -159,6 +187,24 @@ public final class EndpointAttacher {
             return built;
         } catch (KernelException e) {
             throw new DataplaneException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The kernel takes no alias in a create request, so an agent killed between creating the pair and marking it
+     * leaves an unmarked {@code vnp<12 hex>} whose peer is {@code ifname} in the sandbox's namespace (one this node
+     * made): that pair is this endpoint's half-built one, to be rebuilt. Anything else by that name is not ours.
+     */
+    private boolean unmarkedPairOf(Link hostEnd, Endpoint endpoint, String netns) {
+        if ((hostEnd.alias() != null && !hostEnd.alias().isEmpty()) || netns == null
+                || !NetNamespaces.exists(NetNamespace.of(netns).name())) {
+            return false;
+        }
+        try (Rtnetlink inside = Rtnetlink.in(NetNamespace.of(netns))) {
+            Optional<Link> peer = inside.links().get(endpoint.ifname());
+            return peer.isPresent() && peer.get().link() == hostEnd.index() && hostEnd.link() == peer.get().index();
+        } catch (KernelException e) {
+            return false;
         }
     }
 

@@ -144,7 +144,7 @@ public final class FirewallRuleset {
                 .append(" { ").append(elements).append(" }\n");
     }
 
-    private static String quoted(String name) {
+    static String quoted(String name) {
         if (!name.chars().allMatch(c -> c > ' ' && c < 127 && c != '"' && c != '\\')) {
             throw new DataplaneException("bridge name not usable in nftables: " + name);
         }

@@ -49,8 +49,10 @@ public final class NftablesFirewall implements Firewall {
         try {
             // DNAT from the host's 127.0.0.1 to a sandbox routes a loopback source out of the bridge
             Sysctl.set("net/ipv4/conf/" + bridge + "/route_localnet", "1");
+            Map<String, FirewallNetwork> next = new LinkedHashMap<>(networks);
+            next.put(networkId, network);
             String change = (current == null ? "" : FirewallRuleset.removeNetwork(table, current))
-                    + FirewallRuleset.addNetwork(table, network);
+                    + FirewallRuleset.addNetwork(table, network) + forwardAccepts(next.values());
             nft.apply("firewall: add network " + networkId + " (" + bridge + ")", change);
         } catch (KernelException e) {
             throw new DataplaneException(e.getMessage(), e);
@@ -66,7 +68,8 @@ public final class NftablesFirewall implements Firewall {
         }
         networks.remove(networkId);
         try {
-            nft.apply("firewall: remove network " + networkId, FirewallRuleset.removeNetwork(table, current));
+            nft.apply("firewall: remove network " + networkId, FirewallRuleset.removeNetwork(table, current)
+                    + forwardAccepts(networks.values()));
         } catch (KernelException e) {
             converge(); // the table differs from the model (changed by hand?): rewrite it without the network
         }
@@ -108,9 +111,29 @@ public final class NftablesFirewall implements Firewall {
     public void converge() {
         try {
             nft.apply("firewall: write table inet " + table, FirewallRuleset.replace(table, networks.values(),
-                    ports.values().stream().flatMap(List::stream).toList()));
+                    ports.values().stream().flatMap(List::stream).toList()) + forwardAccepts(networks.values()));
         } catch (KernelException e) {
             throw new DataplaneException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The commands that make the iptables FORWARD path accept the traffic of exactly these networks' bridges
+     * (see {@link ForwardAccepts}: DOCKER-USER if it exists, else FORWARD if its policy is drop), part of the
+     * same transaction as the change to netplane's table.
+     */
+    private String forwardAccepts(java.util.Collection<FirewallNetwork> wanted) {
+        ForwardAccepts.Chains chains = ForwardAccepts.parse(table, chain(ForwardAccepts.DOCKER_USER),
+                chain(ForwardAccepts.FORWARD));
+        return ForwardAccepts.change(table, chains, wanted.stream().map(FirewallNetwork::bridge).toList());
+    }
+
+    /** {@code nft -j list chain ip filter NAME}, or null when there is no such chain (or no such table). */
+    private String chain(String name) {
+        try {
+            return nft.json("list chain ip filter " + name, "list chain ip filter " + name);
+        } catch (KernelException e) {
+            return null;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.netplane.agent.reconcile;
 
+import org.jboss.logging.Logger;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,20 @@ public final class KernelThread implements AutoCloseable {
         call(() -> {
             work.run();
             return null;
+        });
+    }
+
+    /**
+     * Queues {@code work} to run next on the kernel thread without waiting for it (before any work queued after
+     * it); its exception is logged.
+     */
+    public void later(Runnable work) {
+        executor.execute(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                Logger.getLogger(KernelThread.class).warnf("kernel work failed: %s", e.getMessage());
+            }
         });
     }
 

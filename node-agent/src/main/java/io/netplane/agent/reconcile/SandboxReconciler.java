@@ -291,7 +291,8 @@ public final class SandboxReconciler implements DesiredListener {
                 : previous == null ? null : previous.envelope().data(Endpoint.class).sandboxId();
         reported.remove("endpoint/" + endpointId);
         try {
-            kernelThread.run(() -> attacher.detach(endpointId));
+            // the veth's own delete runs next on the kernel thread, while endpoint.cleared goes out
+            kernelThread.run(() -> attacher.detach(endpointId, kernelThread::later));
             if (sandboxId != null) {
                 status.endpointCleared(endpointId, sandboxId, correlationId);
             }
