@@ -13,6 +13,7 @@ import io.netplane.events.data.Family;
 import io.netplane.events.data.Network;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -33,6 +34,12 @@ public final class EndpointAttacher {
     private final String node;
     private final Firewall firewall;
     private final PortReservations reservations;
+    /** What attach/adopt learned of each endpoint's sandbox end, so a deferred detach can clear its addresses. */
+    private final Map<String, SandboxEnd> sandboxEnds = new HashMap<>();
+
+    /** The sandbox end of an endpoint: {@code ifname} (ifindex) in {@code netns}, holding {@code addresses}. */
+    private record SandboxEnd(NetNamespace netns, int index, String ifname, List<Cidr> addresses) {
+    }
 
     public EndpointAttacher(Rtnetlink kernel, String node, Firewall firewall, PortReservations reservations) {
         this.kernel = kernel;
@@ -112,6 +119,7 @@ public final class EndpointAttacher {
             firewall.addPorts(id, mappings);
             rollback.add(() -> firewall.removePorts(id));
 
+            sandboxEnds.put(id, new SandboxEnd(namespace, peer.index(), ifname, addresses));
             return new EndpointState(id, endpoint.sandboxId(), endpoint.networkId(), namespace.name(), host,
                     hostEnd.index(), hostEnd.link(), ifname, peer.index(), peer.link(), peer.mac(),
                     addresses.isEmpty() ? null : addresses.get(0).toString());
@@ -135,11 +143,13 @@ public final class EndpointAttacher {
     }
 
     /**
-     * {@link #detach(String)} for a removal reported at once: on return the endpoint carries no traffic (its DNAT
-     * elements are gone and its host end is down, so neither end has a carrier) and its host ports are free; the
-     * veth delete itself — 15–30 ms of the kernel's device teardown (RCU grace periods under rtnl) that no
-     * message order avoids — is handed to {@code deviceRemoval}, which must run it before any later kernel work
-     * (the kernel thread's queue), so a later attach never meets the old pair.
+     * {@link #detach(String)} for a removal reported at once: on return the endpoint carries no traffic and its
+     * address and ports are free — its DNAT elements are gone, its host end is off the bridge and down (one
+     * message; neither end has a carrier), the sandbox end holds no IPv4 address (deleted through a socket in the
+     * sandbox's netns, from what attach learned), its held ports are released. The veth delete itself — 15–30 ms
+     * of the kernel's device teardown (RCU grace periods under rtnl) that no message order avoids — is handed to
+     * {@code deviceRemoval}, which must run it before any later kernel work (the kernel thread's queue), so a later
+     * attach never meets the old pair.
      */
     public void detach(String endpointId, Executor deviceRemoval) {
         detach(endpointId, hostIfname(endpointId), deviceRemoval);
@@ -148,6 +158,7 @@ public final class EndpointAttacher {
     /** {@code deviceRemoval} null: delete the veth now. */
     private void detach(String endpointId, String hostIfname, Executor deviceRemoval) {
         List<String> errors = new ArrayList<>();
+        SandboxEnd sandboxEnd = sandboxEnds.remove(endpointId);
         try {
             firewall.removePorts(endpointId);
         } catch (RuntimeException e) {
@@ -155,9 +166,13 @@ public final class EndpointAttacher {
         }
         boolean deferred = false;
         try {
-            if (deviceRemoval != null && kernel.links().setDownByName(hostIfname)) {
-                deviceRemoval.execute(() -> kernel.links().deleteByName(hostIfname));
+            if (deviceRemoval != null && kernel.links().setDownOffBridgeByName(hostIfname)) {
                 deferred = true;
+                try {
+                    clearAddresses(sandboxEnd);
+                } finally {
+                    deviceRemoval.execute(() -> kernel.links().deleteByName(hostIfname));
+                }
             }
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
@@ -172,6 +187,21 @@ public final class EndpointAttacher {
         reservations.release(endpointId);
         if (!errors.isEmpty()) {
             throw new DataplaneException("detach endpoint " + endpointId + ": " + String.join("; ", errors));
+        }
+    }
+
+    /**
+     * Equivalent to {@code ip -n NETNS addr del ADDRESS dev IFNAME} for each of its IPv4 addresses: the address is
+     * free before the device is gone. A namespace already removed took its addresses with it.
+     */
+    private void clearAddresses(SandboxEnd sandboxEnd) {
+        if (sandboxEnd == null || sandboxEnd.addresses().isEmpty() || !NetNamespaces.exists(sandboxEnd.netns().name())) {
+            return;
+        }
+        try (Rtnetlink inside = Rtnetlink.in(sandboxEnd.netns())) {
+            for (Cidr address : sandboxEnd.addresses()) {
+                inside.addresses().delete(sandboxEnd.index(), sandboxEnd.ifname(), address);
+            }
         }
     }
 
@@ -239,6 +269,7 @@ public final class EndpointAttacher {
             reservations.release(endpoint.id());
             throw e;
         }
+        sandboxEnds.put(endpoint.id(), new SandboxEnd(NetNamespace.of(netns), peer.index(), peer.name(), addresses));
         return Optional.of(new EndpointState(endpoint.id(), endpoint.sandboxId(), endpoint.networkId(),
                 NetNamespace.of(netns).name(), hostEnd.name(), hostEnd.index(), hostEnd.link(), peer.name(),
                 peer.index(), peer.link(), peer.mac(), addresses.isEmpty() ? null : addresses.get(0).toString()));

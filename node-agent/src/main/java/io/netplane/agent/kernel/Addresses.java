@@ -34,6 +34,22 @@ public final class Addresses {
         }
     }
 
+    /**
+     * Equivalent to {@code ip addr del ADDRESS/PREFIX dev NAME}. Idempotent: an address or link that is not there
+     * (EADDRNOTAVAIL, ENODEV) counts as deleted; returns false then.
+     */
+    public boolean delete(int index, String name, Cidr address) {
+        try {
+            socket.execute("delete address " + address + " from " + name, deleteRequest(index, address));
+            return true;
+        } catch (KernelException e) {
+            if (e.is(Errno.EADDRNOTAVAIL) || e.is(Errno.ENODEV)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Equivalent to {@code ip addr show dev NAME} (both families). */
     public List<Address> list(int index) {
         return listAll().stream().filter(a -> a.index() == index).toList();
@@ -59,6 +75,16 @@ public final class Addresses {
             request.attribute(IFA_BROADCAST, address.broadcast().getAddress());
         }
         return request;
+    }
+
+    static NetlinkRequest deleteRequest(int index, Cidr address) {
+        // the kernel matches IFA_LOCAL and the prefix length on that interface, as ip does
+        byte[] bytes = address.address().getAddress();
+        return NetlinkRequest.of(Netlink.RTM_DELADDR, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifaddrmsg(address.isIpv4() ? Netlink.AF_INET : Netlink.AF_INET6, address.prefixLength(), 0,
+                        RT_SCOPE_UNIVERSE, index)
+                .attribute(IFA_LOCAL, bytes)
+                .attribute(IFA_ADDRESS, bytes);
     }
 
     static NetlinkRequest dumpRequest(byte family) {

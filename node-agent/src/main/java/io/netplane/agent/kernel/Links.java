@@ -96,6 +96,23 @@ public final class Links {
     }
 
     /**
+     * Equivalent to {@code ip link set dev NAME nomaster down} (by name), in one message: the port leaves its
+     * bridge (IFLA_MASTER 0) and goes down, so neither end of a veth has a carrier. Idempotent: true if it was
+     * there, false if there is no such link.
+     */
+    public boolean setDownOffBridgeByName(String name) {
+        try {
+            socket.execute("set " + name + " nomaster down", setDownOffBridgeByNameRequest(name));
+            return true;
+        } catch (KernelException e) {
+            if (e.is(Errno.ENODEV)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Equivalent to {@code ip link set dev NAME down} (by name). Idempotent: true if it was there, false if there
      * is no such link.
      */
@@ -208,6 +225,13 @@ public final class Links {
     static NetlinkRequest setUpRequest(int index) {
         return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
                 .ifinfomsg(Netlink.AF_UNSPEC, index, Link.IFF_UP, Link.IFF_UP);
+    }
+
+    static NetlinkRequest setDownOffBridgeByNameRequest(String name) {
+        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, Link.IFF_UP)
+                .string(IFLA_IFNAME, name)
+                .u32(IFLA_MASTER, 0); // iproute2's nomaster
     }
 
     static NetlinkRequest setDownByNameRequest(String name) {

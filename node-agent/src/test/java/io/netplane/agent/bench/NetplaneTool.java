@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * netplane's agent path: the agent's own kernel thread moved into the host namespace (as
  * {@code netplane.node.netns} does), its firewall, network, sandbox and endpoint classes, called as
- * SandboxReconciler calls them ({@code sandboxes.create}, {@code attacher.ensure}, {@code attacher.detach}).
+ * SandboxReconciler calls them ({@code sandboxes.create}, {@code attacher.ensure}, {@code attacher.detach} with
+ * the veth delete handed to the kernel thread's {@code later}).
  */
 final class NetplaneTool implements EndpointTool {
     private final HostNamespace host;
@@ -101,7 +102,8 @@ final class NetplaneTool implements EndpointTool {
 
     @Override
     public void detach(Attachment attachment) {
-        kernelThread.run(() -> attacher.detach(attachment.id()));
+        // as SandboxReconciler.removeEndpoint: the veth delete is queued next on the kernel thread
+        kernelThread.run(() -> attacher.detach(attachment.id(), kernelThread::later));
     }
 
     @Override

@@ -59,39 +59,69 @@ class DetachProfileTest {
             EndpointAttacher attacher = new EndpointAttacher(kernel, "prof", firewall, reservations);
             int rounds = 30;
             long[] attach = new long[rounds], nftDel = new long[rounds], linkDel = new long[rounds], whole = new long[rounds];
-            long[] deferred = new long[rounds];
-            for (int i = 0; i < rounds * 3; i++) {
+            long[] deferred = new long[rounds], down = new long[rounds], offBridgeDown = new long[rounds];
+            long[] addressDelete = new long[rounds], socketOpen = new long[rounds];
+            for (int i = 0; i < rounds * 4; i++) {
                 Endpoint endpoint = new Endpoint(IpCommand.hex(32), sandbox.id(), network.id(), "prof", "eth0",
                         List.of(new EndpointAddress(Family.ipv4, "10.213.7.20", 24, "10.213.7.1")), "02:42:0a:d5:07:14",
                         List.of(new PortBinding("tcp", "0.0.0.0", 18390, 80)), List.of(), Instant.now());
                 long t0 = System.nanoTime();
                 thread.call(() -> attacher.attach(endpoint, "p", sbx, network, network.bridge()));
                 long t1 = System.nanoTime();
-                int r = i / 3;
-                if (i % 3 == 2) { // as the reconciler does it: the veth delete queued next on the kernel thread
+                int r = i / 4;
+                String hostEnd = EndpointAttacher.hostIfname(endpoint.id());
+                if (i % 4 == 3) { // the messages the deferred detach sends before it returns, one by one
+                    long[] steps = thread.call(() -> {
+                        firewall.removePorts(endpoint.id());
+                        long a = System.nanoTime();
+                        kernel.links().setDownOffBridgeByName(hostEnd);
+                        long b = System.nanoTime();
+                        try (Rtnetlink inside = Rtnetlink.in(NetNamespace.of(sbx))) {
+                            long open = System.nanoTime() - b;
+                            int index = inside.links().get("eth0").orElseThrow().index(); // the attacher knows it
+                            long c = System.nanoTime();
+                            inside.addresses().delete(index, "eth0", io.netplane.agent.kernel.Cidr.parse("10.213.7.20/24"));
+                            long d = System.nanoTime();
+                            kernel.links().deleteByName(hostEnd);
+                            reservations.release(endpoint.id());
+                            return new long[] {b - a, d - c, open};
+                        }
+                    });
+                    offBridgeDown[r] = steps[0];
+                    addressDelete[r] = steps[1];
+                    socketOpen[r] = steps[2];
+                } else if (i % 4 == 2) { // as the reconciler does it: the veth delete queued next on the kernel thread
                     long t2 = System.nanoTime();
                     thread.run(() -> attacher.detach(endpoint.id(), thread::later));
                     deferred[r] = System.nanoTime() - t2;
                     // no traffic (the host end is down: no carrier on either end) and the port is free
                     String eth0 = Netns.run("ip", "-n", sbx, "link", "show", "eth0").out();
                     assertTrue(eth0.isEmpty() || eth0.contains("NO-CARRIER"), eth0); // or already deleted
+                    // its address is free and the host end is off the bridge (or both already deleted)
+                    String inet = Netns.run("ip", "-n", sbx, "-4", "addr", "show", "dev", "eth0").out();
+                    assertTrue(!inet.contains("inet "), inet);
+                    String port = Netns.run("ip", "link", "show", "master", network.bridge()).out();
+                    assertTrue(!port.contains(hostEnd), port);
                     thread.run(() -> {
                         PortReservations probe = new PortReservations();
                         probe.reserve("probe", "probe", List.of(new PortMapping("tcp", null, 18390, "10.0.0.1", 80)));
                         probe.release("probe");
                     });
-                } else if (i % 3 == 0) { // step by step
+                } else if (i % 4 == 0) { // step by step
                     long[] steps = thread.call(() -> {
                         long a = System.nanoTime();
                         firewall.removePorts(endpoint.id());
                         long b = System.nanoTime();
-                        kernel.links().deleteByName(EndpointAttacher.hostIfname(endpoint.id()));
+                        kernel.links().setDownByName(hostEnd);
                         long c = System.nanoTime();
+                        kernel.links().deleteByName(hostEnd);
+                        long d = System.nanoTime();
                         reservations.release(endpoint.id());
-                        return new long[] {b - a, c - b};
+                        return new long[] {b - a, d - c, c - b};
                     });
                     nftDel[r] = steps[0];
                     linkDel[r] = steps[1];
+                    down[r] = steps[2];
                 } else {
                     attach[r] = t1 - t0;
                     long t2 = System.nanoTime();
@@ -102,6 +132,10 @@ class DetachProfileTest {
             System.out.printf("PROFILE attach %.2f ms; detach with the veth delete %.2f ms (nft element delete %.2f ms"
                     + " + veth delete %.2f ms); detach with the veth delete queued after it %.2f ms%n",
                     median(attach), median(whole), median(nftDel), median(linkDel), median(deferred));
+            System.out.printf("PROFILE deferred detach's release messages: set down %.3f ms; nomaster+down (one"
+                    + " message) %.3f ms; opening a route socket in the sandbox's netns %.3f ms;"
+                    + " RTM_DELADDR there %.3f ms%n", median(down), median(offBridgeDown), median(socketOpen),
+                    median(addressDelete));
             thread.run(() -> ((Nftables) k[2]).close());
         } finally {
             thread.close();

@@ -57,6 +57,16 @@ class NetlinkRequestTest {
     }
 
     @Test
+    void setDownOffBridgeByName() {
+        assertEquals(golden(
+                "30000000 1000 0500 08000000 00000000", // 48 B, RTM_NEWLINK, REQUEST|ACK
+                "00 00 0000 00000000 00000000 01000000", // index 0, flags 0, change IFF_UP (down)
+                "0800 0300 6e703000", // IFLA_IFNAME "np0\0"
+                "0800 0a00 00000000"), // IFLA_MASTER 0 (nomaster)
+                hex(Links.setDownOffBridgeByNameRequest("np0").toBytes(8)));
+    }
+
+    @Test
     void deleteLinkByIndexAndByName() {
         assertEquals(golden(
                 "20000000 1100 0500 04000000 00000000", // 32 B, RTM_DELLINK, REQUEST|ACK
@@ -91,6 +101,16 @@ class NetlinkRequestTest {
                 "0800 0100 0ad50701", // IFA_ADDRESS
                 "0800 0400 0ad507ff"), // IFA_BROADCAST 10.213.7.255 (brd +)
                 hex(Addresses.addRequest(42, Cidr.parse("10.213.7.1/24")).toBytes(8)));
+    }
+
+    @Test
+    void deleteIpv4Address() {
+        assertEquals(golden(
+                "28000000 1500 0500 0b000000 00000000", // 40 B, RTM_DELADDR, REQUEST|ACK
+                "02 10 00 00 2a000000", // ifaddrmsg: AF_INET, /16, flags 0, scope universe, index 42
+                "0800 0200 0af00002", // IFA_LOCAL 10.240.0.2 (network order)
+                "0800 0100 0af00002"), // IFA_ADDRESS
+                hex(Addresses.deleteRequest(42, Cidr.parse("10.240.0.2/16")).toBytes(11)));
     }
 
     @Test
