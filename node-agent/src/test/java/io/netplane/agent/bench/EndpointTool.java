@@ -26,6 +26,10 @@ interface EndpointTool extends AutoCloseable {
 
     void detach(Attachment attachment) throws Exception;
 
+    /** Returns once work a detach left behind (netplane's deferred veth delete) is done; others have none. */
+    default void settle() throws Exception {
+    }
+
     record Attachment(String id, String netns, String address, int hostPort, Object detail) {
     }
 }

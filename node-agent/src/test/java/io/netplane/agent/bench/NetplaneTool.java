@@ -106,6 +106,12 @@ final class NetplaneTool implements EndpointTool {
         kernelThread.run(() -> attacher.detach(attachment.id(), kernelThread::later));
     }
 
+    /** The kernel thread runs the deferred veth delete next: a no-op call after it returns once it is done. */
+    @Override
+    public void settle() {
+        kernelThread.call(() -> null);
+    }
+
     @Override
     public void close() {
         try {
