@@ -283,4 +283,65 @@ class DockerCliTest {
                 + "<short-id>   host         host      local\n<short-id>   none         null      local\n"
                 + "<short-id>   orc-cli-p3   bridge    local\n", DockerCli.normalize(final_.output()));
     }
+
+    /** What the CLI does not show: headers, exact bodies and statuses of the raw API (docker-facts §10). */
+    @Test
+    @Order(10)
+    void rawApi() {
+        var ping = given().head("/_ping");
+        assertEquals(200, ping.statusCode());
+        assertEquals("1.41", ping.header("Api-Version"));
+        assertEquals("false", ping.header("Docker-Experimental"));
+        assertEquals("linux", ping.header("Ostype"));
+        assertEquals("no-cache, no-store, must-revalidate", ping.header("Cache-Control"));
+        assertEquals("no-cache", ping.header("Pragma"));
+        assertEquals("0", ping.header("Content-Length"));
+        assertEquals("OK", get("/v1.24/_ping").asString());
+        assertEquals("{\"message\":\"client version 1.50 is too new. Maximum supported API version is 1.41\"}\n",
+                get("/v1.50/networks").then().statusCode(400).contentType("application/json").extract().asString());
+        get("/v1.11/networks").then().statusCode(400);
+        assertEquals("1.41", get("/version").jsonPath().getString("ApiVersion"));
+        get("/v1.41/info").then().statusCode(200).body("Swarm.LocalNodeState", equalTo("inactive"));
+
+        String bridge = get("/v1.41/networks/bridge").then().statusCode(200).extract().asString();
+        assertTrue(bridge.endsWith("}\n"));
+        assertEquals(List.of("Name", "Id", "Created", "Scope", "Driver", "EnableIPv6", "IPAM", "Internal", "Attachable",
+                "Ingress", "ConfigFrom", "ConfigOnly", "Containers", "Options", "Labels"),
+                new ArrayList<>(io.restassured.path.json.JsonPath.from(bridge).getMap("").keySet()));
+        get("/v1.41/networks/bridge").then().body("Containers.size()", equalTo(1)).body("IPAM.Options", equalTo(null));
+        get("/v1.41/networks").then().body("find { it.Name == 'bridge' }.Containers.size()", equalTo(0));
+        given().queryParam("filters", "{\"foo\":{\"x\":true}}").get("/networks").then().statusCode(400).body("message", equalTo("Invalid filter 'foo'"));
+        given().queryParam("filters", "{\"type\":{\"foo\":true}}").get("/networks").then().statusCode(500)
+                .body("message", equalTo("invalid filter: 'type'='foo'"));
+        given().queryParam("filters", "{\"type\":{\"builtin\":true}}").get("/networks").then().body("Name", equalTo(List.of("bridge", "host", "none")));
+        given().queryParam("filters", "{\"type\":{\"custom\":true}}").get("/networks").then().body("Name", equalTo(List.of("orc-cli-p3")));
+        given().queryParam("filters", "{\"dangling\":{\"true\":true}}").get("/networks").then().body("Name", equalTo(List.of()));
+        given().queryParam("filters", "{\"label\":{\"nope\":true}}").get("/networks").then().body("Name", equalTo(List.of()));
+        get("/networks/bridge?scope=swarm").then().statusCode(404);
+
+        given().body("{\"Name\":\"\"}").post("/v1.41/networks/create").then().statusCode(500)
+                .body("message", equalTo("invalid name: "));
+        given().body("{\"Name\":\"host\"}").post("/v1.41/networks/create").then().statusCode(403)
+                .body("message", equalTo("operation is not permitted on predefined host network "));
+        given().body("{\"Name\":\"x\",\"Driver\":\"host\"}").post("/v1.41/networks/create").then().statusCode(403)
+                .body("message", equalTo("only one instance of \"host\" network is allowed"));
+        given().body("{\"Name\":\"x\",\"Driver\":\"orcnodriver\"}").post("/networks/create").then().statusCode(404)
+                .body("message", equalTo("plugin \"orcnodriver\" not found"));
+        given().body("{\"Name\":").post("/networks/create").then().statusCode(400).body("message", equalTo("unexpected EOF"));
+        given().post("/networks/orc-cli-p3/connect").then().statusCode(400)
+                .body("message", equalTo("got EOF while reading request body"));
+        given().body("{\"Container\":\"\"}").post("/networks/orc-cli-p3/connect").then().statusCode(400)
+                .body("message", equalTo("invalid name or ID supplied: \"\""));
+        given().body("{\"Container\":\"orc-cli-c1\"}").post("/networks/host/connect").then().statusCode(400)
+                .body("message", equalTo("container cannot be disconnected from host network or connected to host network"));
+        var disconnected = given().body("{\"Container\":\"orc-cli-c1\",\"Force\":false}").post("/v1.41/networks/orc-cli-p3/disconnect");
+        assertEquals(200, disconnected.statusCode(), disconnected.asString());
+        assertEquals("0", disconnected.header("Content-Length"));
+        assertEquals(null, disconnected.header("Content-Type"));
+        assertEquals(204, given().delete("/v1.41/networks/orc-cli-p3").statusCode());
+        get("/networks/orc-cli-p3").then().statusCode(404).body("message", equalTo("network orc-cli-p3 not found"));
+        assertEquals("{\"NetworksDeleted\":null}\n", given().post("/v1.41/networks/prune").asString());
+        given().queryParam("filters", "{\"foo\":{\"x\":true}}").post("/networks/prune").then().statusCode(400)
+                .body("message", equalTo("Invalid filter 'foo'"));
+    }
 }
