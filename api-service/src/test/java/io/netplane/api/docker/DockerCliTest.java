@@ -98,6 +98,7 @@ class DockerCliTest {
     private DockerCli.Result same(String capture, Map<String, String> ours) {
         DockerCli.Capture expected = DockerCli.capture(capture);
         DockerCli.Result actual = docker.run(args(expected.command()));
+        System.out.println(actual); // the transcript, for the build log
         String want = DockerCli.normalize(expected.output());
         String got = DockerCli.normalize(actual.output());
         for (Map.Entry<String, String> difference : ours.entrySet()) {
