@@ -16,7 +16,9 @@ import io.netplane.events.data.NetworkCreateRequested;
 import io.netplane.events.data.NetworkRemoveRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,7 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class NetworkCommands {
+    private static final Logger LOG = Logger.getLogger(NetworkCommands.class);
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     private static final Set<String> DRIVERS = Set.of("bridge", "overlay", "host", "null");
@@ -96,6 +99,28 @@ public class NetworkCommands {
         }
         calls.catchUp(outcome);
         return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
+    }
+
+    /**
+     * Removes each of {@code candidates} (unused custom networks, chosen by the caller's filters) as an
+     * ordinary remove, one after the other, and returns the names that are gone. ipam has no prune of its own
+     * yet; a network that got an endpoint or failed meanwhile is kept silently, as Docker keeps it.
+     */
+    public List<String> prune(List<NetworkEntry> candidates, String actor, CallOptions call) {
+        List<String> removed = new ArrayList<>();
+        for (NetworkEntry network : candidates) {
+            try {
+                CallResult result = remove(network.id, actor, call);
+                if (result.status() == 204 || result.status() == 200 || result.status() == CallResult.ACCEPTED) {
+                    removed.add(network.name);
+                } else {
+                    LOG.infof("prune kept network %s: %d %s", network.name, result.status(), result.message());
+                }
+            } catch (RuntimeException e) { // removed or changed by someone else meanwhile
+                LOG.infof("prune kept network %s: %s", network.name, e.getMessage());
+            }
+        }
+        return removed;
     }
 
     static String newId() {
