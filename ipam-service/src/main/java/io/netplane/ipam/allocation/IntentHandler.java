@@ -88,15 +88,45 @@ public class IntentHandler {
         Set<UUID> claimed = claimAll(c, mine);
         List<UUID> ids = new ArrayList<>();
         List<String> results = new ArrayList<>();
+        List<Envelope> plain = new ArrayList<>(); // a run of plain sandbox creates, scheduled together
         for (Envelope intent : mine) {
             if (!claimed.remove(intent.id())) {
                 LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
                 continue;
             }
             ids.add(intent.id());
+            if (!careful && intent.data() instanceof SandboxCreateRequested r && sandboxes.plain(c, r)) {
+                plain.add(intent);
+                results.add(EventType.SANDBOX_SCHEDULED.wireName());
+                continue;
+            }
+            scheduleAll(c, plain); // before this intent: the batch's order is kept
             results.add(careful ? attempt(c, intent) : optimistic(c, intent));
         }
+        scheduleAll(c, plain);
         recordAll(c, ids, results);
+    }
+
+    /** Plain sandbox creates in a few statements for the lot; any refusal: the batch again, carefully. */
+    private void scheduleAll(Connection c, List<Envelope> plain) throws SQLException {
+        if (plain.isEmpty()) {
+            return;
+        }
+        List<SandboxAllocator.Scheduled> scheduled;
+        try {
+            scheduled = sandboxes.createAll(c, plain.stream().map(i -> i.data(SandboxCreateRequested.class)).toList());
+        } catch (SQLException e) {
+            if (transientFault(e)) {
+                throw e;
+            }
+            throw new CarefulRetry(e);
+        } catch (RuntimeException e) {
+            throw new CarefulRetry(e);
+        }
+        for (int i = 0; i < plain.size(); i++) {
+            outcomes.scheduled(c, plain.get(i), scheduled.get(i).sandbox(), scheduled.get(i).endpoints());
+        }
+        plain.clear();
     }
 
     /** @return the outcome written (an event type), or null when there was nothing to do */
