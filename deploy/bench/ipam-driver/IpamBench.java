@@ -58,7 +58,7 @@ public class IpamBench {
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EnvelopeSerializer.class));
-        start("i1");
+        start("i1", 1);
         for (int p = 0; p < PARTITIONS; p++) {
             partitionNetworks[p] = network(p, "bench-p" + p, "10." + (100 + p) + ".0.0/16");
         }
@@ -78,20 +78,23 @@ public class IpamBench {
         say("time per allocation: %.0f µs with 100 taken, %.0f µs with 60,000 taken (bursts of 2,000 on one /16)", at100, at60k);
         flatInSql();
 
-        say("starting 3 more instances (same group: the 6 partitions are shared out)");
-        start("i2");
-        start("i3");
-        start("i4");
+        // 4 allocators: by default 2 instances x 2 consumer threads (2 cores: 4 JVMs would mostly fight for them)
+        int instances = Integer.parseInt(System.getenv().getOrDefault("BENCH_INSTANCES", "2"));
+        int threads = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "2"));
+        say("replacing the instance by %d instance(s) x %d intent consumer thread(s) (one group: the %d partitions are shared out)",
+                instances, threads, PARTITIONS);
+        stopAll();
+        for (int i = 0; i < instances; i++) {
+            start("c" + (i + 1), threads);
+        }
         Thread.sleep(8_000); // the group settles
         rate(4_000, -1);
         double four = rate(24_000, -1);
-        say("4 instances: %,.0f allocations/s (24,000 intents over 6 partitions, a network per partition)", four);
+        say("%d allocators: %,.0f allocations/s (24,000 intents over %d partitions, a network per partition)",
+                instances * threads, four, PARTITIONS);
         say("RESULT allocs_per_s_1=%.0f allocs_per_s_4=%.0f alloc_us_at_100=%.0f alloc_us_at_60000=%.0f",
                 single, four, at100, at60k);
-        INSTANCES.forEach(Process::destroy);
-        for (Process p : INSTANCES) {
-            p.waitFor();
-        }
+        stopAll();
         try (Statement s = db.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
         }
@@ -266,7 +269,16 @@ public class IpamBench {
         }
     }
 
-    static void start(String name) throws Exception {
+    /** SIGTERM: a graceful stop, whose consumers leave the group at once. */
+    static void stopAll() throws Exception {
+        INSTANCES.forEach(Process::destroy);
+        for (Process p : INSTANCES) {
+            p.waitFor();
+        }
+        INSTANCES.clear();
+    }
+
+    static void start(String name, int threads) throws Exception {
         Path log = LOGS.resolve("ipam-bench-" + name + ".log");
         ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -279,7 +291,13 @@ public class IpamBench {
         env.put("QUARKUS_DATASOURCE_JDBC_MAX_SIZE", "4");
         env.put("NETPLANE_IPAM_INTENTS_GROUP", PREFIX + "-ipam");
         env.put("NETPLANE_IPAM_NODES_GROUP", PREFIX + "-ipam-nodes");
-        env.put("NETPLANE_IPAM_INSTANCE_ID", name);
+        env.put("NETPLANE_IPAM_INTENT_CONSUMERS", String.valueOf(threads));
+        // BENCH_SVC_X=v reaches the service as X=v (e.g. BENCH_SVC_QUARKUS_LOG_CATEGORY__IO_NETPLANE__LEVEL=DEBUG)
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("BENCH_SVC_")) {
+                env.put(k.substring("BENCH_SVC_".length()), v);
+            }
+        });
         env.put("NETPLANE_BRIDGE_DEFAULT_NAME", "npbench0");
         Process p = pb.start();
         INSTANCES.add(p);

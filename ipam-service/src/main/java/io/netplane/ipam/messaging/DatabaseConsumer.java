@@ -176,6 +176,7 @@ abstract class DatabaseConsumer {
         /** @return the outbox rows it committed; {@code committing[0]}: when the commit began */
         private List<Outbox.Committed> applyBatch(ConsumerRecords<String, byte[]> records, long[] committing)
                 throws SQLException {
+            long started = System.nanoTime();
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 outbox.defer();
@@ -187,9 +188,16 @@ abstract class DatabaseConsumer {
                             events.add(event);
                         }
                     }
+                    long t0 = System.nanoTime();
                     applyAll(c, events);
                     afterBatch(c);
+                    long t1 = System.nanoTime();
                     List<Outbox.Committed> written = outbox.flush(c);
+                    long[] p = io.netplane.ipam.allocation.IntentHandler.PHASES.get();
+                    log.debugf("batch of %d: decode %.1f ms, apply %.1f ms (lock %.1f, claim %.1f, schedule %.1f, "
+                            + "outcomes %.1f, record %.1f), outbox %.1f ms (%d rows)", events.size(),
+                            (t0 - started) / 1e6, (t1 - t0) / 1e6, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6, p[3] / 1e6,
+                            p[4] / 1e6, (System.nanoTime() - t1) / 1e6, written.size());
                     committing[0] = System.nanoTime();
                     c.commit();
                     return written;

@@ -338,13 +338,13 @@ class SandboxIntentsTest {
 
     @Test
     void aSecondLiveSandboxWithANameInUseIsRefusedAsDockerDoes() {
-        Network n = network("names", "10.96.0.0/24", null, null);
+        Network n = network("names", "10.147.0.0/24", null, null);
         Created first = create("samename", on(n));
         Created second = create("samename", on(n));
         assertRejected(EventType.SANDBOX_REJECTED, 409, "Conflict. The container name \"/samename\" is already in use "
                 + "by container \"" + first.sandbox().id() + "\". You have to remove (or rename) that container to be "
                 + "able to reuse that name.", second.outcome());
-        assertEquals("10.96.0.3", ip(n), "the refused sandbox took no address");
+        assertEquals("10.147.0.3", ip(n), "the refused sandbox took no address");
         // two creates with one name in one poll batch: the database decides, one of them is refused
         Envelope a = createSandbox("twins", List.of(), on(n));
         Envelope b = createSandbox("twins", List.of(), on(n));
