@@ -58,17 +58,26 @@ public class IpamBench {
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EnvelopeSerializer.class));
-        start("i1", 1);
+        // 4 allocators: by default 1 instance x 4 consumer threads (2 cores: more JVMs mostly fight for them).
+        // All run from the start, so every figure is taken on warm JVMs; one allocator = one partition's intents.
+        int instances = Integer.parseInt(System.getenv().getOrDefault("BENCH_INSTANCES", "1"));
+        int threads = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "4"));
+        for (int i = 0; i < instances; i++) {
+            start("i" + (i + 1), threads);
+        }
         for (int p = 0; p < PARTITIONS; p++) {
             partitionNetworks[p] = network(p, "bench-p" + p, "10." + (100 + p) + ".0.0/16");
         }
         fillNetwork = network(0, "bench-fill", "10.99.0.0/16");
         awaitProcessed(PARTITIONS + 1, 60);
+        Thread.sleep(3_000); // the group settles
 
-        say("warm-up: 6,000 allocations (1 instance)");
-        rate(6_000, -1);
-        double single = rate(12_000, -1);
-        say("1 instance:  %,.0f allocations/s (12,000 sandbox.create.requested, one address each)", single);
+        say("%d instance(s) x %d intent consumer thread(s) in one group (the %d partitions are shared out)",
+                instances, threads, PARTITIONS);
+        say("warm-up: 12,000 allocations over every partition");
+        rate(12_000, -1);
+        double single = rate(12_000, 0);
+        say("1 allocator: %,.0f allocations/s (12,000 sandbox.create.requested on one partition, one address each)", single);
 
         timePerAllocation(100);
         say("filling bench-fill (10.99.0.0/16) to 60,000 addresses through the service …");
@@ -78,16 +87,6 @@ public class IpamBench {
         say("time per allocation: %.0f µs with 100 taken, %.0f µs with 60,000 taken (bursts of 2,000 on one /16)", at100, at60k);
         flatInSql();
 
-        // 4 allocators: by default 2 instances x 2 consumer threads (2 cores: 4 JVMs would mostly fight for them)
-        int instances = Integer.parseInt(System.getenv().getOrDefault("BENCH_INSTANCES", "2"));
-        int threads = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "2"));
-        say("replacing the instance by %d instance(s) x %d intent consumer thread(s) (one group: the %d partitions are shared out)",
-                instances, threads, PARTITIONS);
-        stopAll();
-        for (int i = 0; i < instances; i++) {
-            start("c" + (i + 1), threads);
-        }
-        Thread.sleep(8_000); // the group settles
         rate(4_000, -1);
         double four = rate(24_000, -1);
         say("%d allocators: %,.0f allocations/s (24,000 intents over %d partitions, a network per partition)",
@@ -280,7 +279,7 @@ public class IpamBench {
 
     static void start(String name, int threads) throws Exception {
         Path log = LOGS.resolve("ipam-bench-" + name + ".log");
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", "0");
