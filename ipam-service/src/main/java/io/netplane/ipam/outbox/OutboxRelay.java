@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The safety net: every poll interval (and on {@link #signal()}), rows nobody handed over — a crash between a
  * commit and its publication, or rows written outside a consumer — are read in id order, sent and deleted;
  * one transaction-scoped advisory lock makes the polls of several replicas take turns, and {@code skip locked}
- * leaves rows being sent from memory alone. A periodic poll takes only rows older than the poll interval, so it
- * does not overtake a live replica's own rows.
+ * leaves rows being sent from memory alone. A periodic poll takes only rows older than five poll intervals, so
+ * it does not overtake a live replica's own rows even when that replica lags behind.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -121,7 +121,7 @@ public class OutboxRelay {
                     publishHandedOver();
                 }
                 if (!woken || pollNow.getAndSet(false)) {
-                    boolean all = woken; // a signal: every row; the periodic poll: only rows older than the interval
+                    boolean all = woken; // a signal: every row; the periodic poll: only rows older than 5 intervals
                     while (running && publishBatch(all) == BATCH) {
                         // more waiting: go on at once
                     }
@@ -192,7 +192,7 @@ public class OutboxRelay {
                         + "where published_at is null" + (all ? "" : " and created < now() - ?::interval")
                         + " order by id limit " + BATCH + " for update skip locked")) {
                     if (!all) {
-                        select.setString(1, pollInterval.toMillis() + " milliseconds");
+                        select.setString(1, 5 * pollInterval.toMillis() + " milliseconds");
                     }
                     try (ResultSet row = select.executeQuery()) {
                         while (row.next()) {
