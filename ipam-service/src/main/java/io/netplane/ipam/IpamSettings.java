@@ -24,6 +24,11 @@ public interface IpamSettings {
     @WithDefault("netplane-ipam")
     String intentsGroup();
 
+    /** Consumer threads per replica on {@code <prefix>.intents}, each a member of the group (its own partitions). */
+    @WithName("intent-consumers")
+    @WithDefault("1")
+    int intentConsumers();
+
     /** The consumer group on {@code <prefix>.nodes}. */
     @WithName("nodes-group")
     @WithDefault("netplane-ipam-nodes")

@@ -65,8 +65,15 @@ public class IntentHandler {
      * outcomes recorded with one statement each, so a batch costs few round trips. If any intent is refused or
      * fails, the batch is rolled back to its start and run again carefully (a savepoint per intent).
      */
+    /** Nanoseconds of the last batch's phases on this thread: lock, claim, schedule (SQL), outcomes (JSON), record. */
+    public static final ThreadLocal<long[]> PHASES = ThreadLocal.withInitial(() -> new long[5]);
+
     public void handleBatch(Connection c, List<Envelope> batch) throws SQLException {
+        long[] phases = PHASES.get();
+        java.util.Arrays.fill(phases, 0);
+        long t0 = System.nanoTime();
         lockAhead(c, batch);
+        phases[0] = System.nanoTime() - t0;
         Savepoint start = c.setSavepoint();
         int rows = outbox.mark();
         try {
@@ -85,18 +92,60 @@ public class IntentHandler {
         if (mine.isEmpty()) {
             return;
         }
-        Set<UUID> claimed = claimAll(c, mine);
+        long t0 = System.nanoTime();
+        Set<UUID> claimed = claimAll(c, mine, careful);
+        PHASES.get()[1] += System.nanoTime() - t0;
         List<UUID> ids = new ArrayList<>();
         List<String> results = new ArrayList<>();
+        List<Envelope> plain = new ArrayList<>(); // a run of plain sandbox creates, scheduled together
         for (Envelope intent : mine) {
             if (!claimed.remove(intent.id())) {
                 LOG.debugf("intent %s (%s) was processed before; nothing to do", intent.id(), intent.type());
                 continue;
             }
             ids.add(intent.id());
+            if (!careful && intent.data() instanceof SandboxCreateRequested r && sandboxes.plain(c, r)) {
+                plain.add(intent);
+                results.add(EventType.SANDBOX_SCHEDULED.wireName());
+                continue;
+            }
+            scheduleAll(c, plain); // before this intent: the batch's order is kept
             results.add(careful ? attempt(c, intent) : optimistic(c, intent));
         }
-        recordAll(c, ids, results);
+        scheduleAll(c, plain);
+        long t1 = System.nanoTime();
+        if (careful) {
+            recordAll(c, ids, results);
+        } else {
+            flushMarks(c); // optimistic: every outcome is the success claimed with the id, or the batch is redone
+        }
+        PHASES.get()[4] += System.nanoTime() - t1;
+    }
+
+    /** Plain sandbox creates in a few statements for the lot; any refusal: the batch again, carefully. */
+    private void scheduleAll(Connection c, List<Envelope> plain) throws SQLException {
+        if (plain.isEmpty()) {
+            return;
+        }
+        List<SandboxAllocator.Scheduled> scheduled;
+        long t0 = System.nanoTime();
+        try {
+            scheduled = sandboxes.createAll(c, plain.stream().map(i -> i.data(SandboxCreateRequested.class)).toList());
+        } catch (SQLException e) {
+            if (transientFault(e)) {
+                throw e;
+            }
+            throw new CarefulRetry(e);
+        } catch (RuntimeException e) {
+            throw new CarefulRetry(e);
+        }
+        long t1 = System.nanoTime();
+        PHASES.get()[2] += t1 - t0;
+        for (int i = 0; i < plain.size(); i++) {
+            outcomes.scheduled(c, plain.get(i), scheduled.get(i).sandbox(), scheduled.get(i).endpoints());
+        }
+        PHASES.get()[3] += System.nanoTime() - t1;
+        plain.clear();
     }
 
     /** @return the outcome written (an event type), or null when there was nothing to do */
@@ -124,7 +173,11 @@ public class IntentHandler {
             throw new CarefulRetry(null);
         }
         try {
-            return apply(c, type, intent).wireName();
+            EventType outcome = apply(c, type, intent);
+            if (outcome != success(type)) {
+                throw new CarefulRetry(null); // its claim says success: never record anything else
+            }
+            return outcome.wireName();
         } catch (SQLException e) {
             if (transientFault(e)) {
                 throw e;
@@ -178,14 +231,20 @@ public class IntentHandler {
         return outcome;
     }
 
-    /** Claims every intent id of the batch in one statement; returns those claimed now. */
-    private static Set<UUID> claimAll(Connection c, List<Envelope> intents) throws SQLException {
+    /**
+     * Claims every intent id of the batch in one statement; returns those claimed now. Optimistic: with the
+     * outcome of success already (a refusal rolls the whole try back), so nothing needs updating afterwards.
+     */
+    private static Set<UUID> claimAll(Connection c, List<Envelope> intents, boolean careful) throws SQLException {
         Set<UUID> claimed = new HashSet<>();
         try (PreparedStatement insert = c.prepareStatement("insert into processed_intents (intent_id, intent, outcome) "
-                + "select id, type, 'pending' from unnest(?::uuid[], ?::text[]) as i(id, type) "
+                + "select id, type, outcome from unnest(?::uuid[], ?::text[], ?::text[]) as i(id, type, outcome) "
                 + "on conflict do nothing returning intent_id")) {
             insert.setArray(1, c.createArrayOf("uuid", intents.stream().map(Envelope::id).toArray()));
             insert.setArray(2, c.createArrayOf("text", intents.stream().map(Envelope::type).toArray()));
+            insert.setArray(3, c.createArrayOf("text", intents.stream()
+                    .map(i -> careful ? "pending" : success(EventType.fromWireName(i.type()).orElseThrow()).wireName())
+                    .toArray()));
             try (ResultSet row = insert.executeQuery()) {
                 while (row.next()) {
                     claimed.add(row.getObject(1, UUID.class));
@@ -195,14 +254,32 @@ public class IntentHandler {
         return claimed;
     }
 
-    /** Writes the outcomes, and the address marks the allocations kept in the transaction (V4). */
+    /** What {@link #apply} answers when it does not refuse. */
+    private static EventType success(EventType intent) {
+        return switch (intent) {
+            case NETWORK_CREATE_REQUESTED -> EventType.NETWORK_CREATED;
+            case NETWORK_REMOVE_REQUESTED -> EventType.NETWORK_REMOVED;
+            case SANDBOX_CREATE_REQUESTED -> EventType.SANDBOX_SCHEDULED;
+            case SANDBOX_REMOVE_REQUESTED -> EventType.SANDBOX_REMOVED;
+            case ENDPOINT_CONNECT_REQUESTED -> EventType.ENDPOINT_ALLOCATED;
+            case ENDPOINT_DISCONNECT_REQUESTED -> EventType.ENDPOINT_RELEASED;
+            default -> throw new IllegalStateException("no handler for " + intent);
+        };
+    }
+
+    /** The address marks the allocations kept in the transaction (V4), written once. */
+    private static void flushMarks(Connection c) throws SQLException {
+        try (PreparedStatement flush = c.prepareStatement("select flush_address_marks()")) {
+            flush.execute();
+        }
+    }
+
+    /** Writes the outcomes, and the address marks. */
     private static void recordAll(Connection c, List<UUID> ids, List<String> results) throws SQLException {
         if (ids.isEmpty()) {
             return;
         }
-        try (PreparedStatement flush = c.prepareStatement("select flush_address_marks()")) {
-            flush.execute();
-        }
+        flushMarks(c);
         try (PreparedStatement update = c.prepareStatement("update processed_intents p set outcome = r.outcome "
                 + "from unnest(?::uuid[], ?::text[]) as r(id, outcome) where p.intent_id = r.id")) {
             update.setArray(1, c.createArrayOf("uuid", ids.toArray()));

@@ -5,10 +5,13 @@ import io.netplane.events.data.EndpointAddress;
 import io.netplane.events.data.EndpointConnectRequested;
 import io.netplane.events.data.EndpointDisconnectRequested;
 import io.netplane.events.data.EndpointRequest;
+import io.netplane.events.data.Family;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.Sandbox;
 import io.netplane.events.data.SandboxCreateRequested;
+import io.netplane.events.data.SubnetAllocation;
+import io.netplane.ipam.pool.Ipv4Subnet;
 import io.netplane.ipam.allocation.SandboxStore.EndpointRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.util.PSQLException;
@@ -74,13 +77,8 @@ public class SandboxAllocator {
         Instant now = NetworkAllocator.now();
         Sandbox sandbox = new Sandbox(r.sandboxId(), r.name(), r.node(), mode, netns, r.hostname(), r.containerOf(),
                 List.of(), now);
-        try {
-            store.insert(c, sandbox, wanted.size());
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                throw new RejectedIntent(409, "sandbox " + r.sandboxId() + " already exists");
-            }
-            throw e;
+        if (!store.insertIfNew(c, sandbox, wanted.size())) {
+            throw taken(c, sandbox);
         }
         List<Endpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
@@ -90,6 +88,94 @@ public class SandboxAllocator {
                     e.aliases(), i == 0 ? r.ports() : List.of(), now));
         }
         return new Scheduled(sandbox, endpoints);
+    }
+
+    /**
+     * Whether {@link #createAll} can take this request: bridge mode, no static address, no published ports, every
+     * network known with an IPv4 subnet. Anything else (and every refusal) goes the one-by-one way.
+     */
+    public boolean plain(Connection c, SandboxCreateRequested r) throws SQLException {
+        if (r.sandboxId() == null || !ID.matcher(r.sandboxId()).matches() || r.name() == null || r.name().isBlank()
+                || r.node() == null || r.node().isBlank() || (r.ports() != null && !r.ports().isEmpty())
+                || (r.mode() != null && !r.mode().isBlank() && !r.mode().equals("bridge"))) {
+            return false;
+        }
+        for (EndpointRequest e : r.networks() == null ? List.<EndpointRequest>of() : r.networks()) {
+            if (e.endpointId() == null || !ID.matcher(e.endpointId()).matches()
+                    || (e.ipv4Address() != null && !e.ipv4Address().isBlank())) {
+                return false;
+            }
+            Network network;
+            try {
+                network = network(c, e.networkId());
+            } catch (RejectedIntent unknown) {
+                return false;
+            }
+            if (network.driver().equals("host") || network.driver().equals("null") || ipv4(network).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Schedules {@link #plain} requests in a few statements for all of them (sandboxes, addresses, endpoints),
+     * in request order, so a poll batch costs a handful of round trips however many sandboxes it holds. Any
+     * refusal surfaces as an SQLException or RejectedIntent for the whole lot: the caller then goes one by one.
+     */
+    public List<Scheduled> createAll(Connection c, List<SandboxCreateRequested> requests) throws SQLException {
+        Instant now = NetworkAllocator.now();
+        List<Sandbox> sandboxes = new ArrayList<>(requests.size());
+        List<String> networkIds = new ArrayList<>();
+        for (SandboxCreateRequested r : requests) {
+            sandboxes.add(new Sandbox(r.sandboxId(), r.name(), r.node(), "bridge", "np-" + r.sandboxId().substring(0, 12),
+                    r.hostname(), r.containerOf(), List.of(), now));
+            for (EndpointRequest e : r.networks() == null ? List.<EndpointRequest>of() : r.networks()) {
+                networkIds.add(network(c, e.networkId()).id());
+            }
+        }
+        store.insertAll(c, sandboxes, requests.stream().map(r -> r.networks() == null ? 0 : r.networks().size()).toList());
+        List<String> taken = store.allocateAll(c, networkIds);
+        List<Endpoint> endpoints = new ArrayList<>(networkIds.size());
+        List<Scheduled> scheduled = new ArrayList<>(requests.size());
+        int next = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            SandboxCreateRequested r = requests.get(i);
+            List<Endpoint> own = new ArrayList<>();
+            List<EndpointRequest> wanted = r.networks() == null ? List.of() : r.networks();
+            for (int k = 0; k < wanted.size(); k++, next++) {
+                Network network = network(c, networkIds.get(next));
+                String address = taken.get(next);
+                if (address == null) {
+                    throw new RejectedIntent(409, "no available IPv4 addresses on this network's address pools: "
+                            + network.name() + " (" + network.id() + ")");
+                }
+                SubnetAllocation s = ipv4(network).orElseThrow();
+                EndpointRequest e = wanted.get(k);
+                own.add(new Endpoint(e.endpointId(), r.sandboxId(), network.id(), r.node(), "eth" + k,
+                        List.of(new EndpointAddress(Family.ipv4, address, Ipv4Subnet.parse(s.subnet()).prefix(), s.gateway())),
+                        AddressAllocator.mac(address), List.of(), e.aliases() == null ? List.of() : e.aliases(), now));
+            }
+            endpoints.addAll(own);
+            scheduled.add(new Scheduled(sandboxes.get(i), own));
+        }
+        store.insertAll(c, endpoints);
+        return scheduled;
+    }
+
+    private static Optional<SubnetAllocation> ipv4(Network network) {
+        return network.subnets().stream().filter(s -> s.family() == Family.ipv4).findFirst();
+    }
+
+    /** The sandbox id or its name is taken (Docker: 409 for a name in use). */
+    private RejectedIntent taken(Connection c, Sandbox sandbox) throws SQLException {
+        if (store.find(c, sandbox.id()).isPresent()) {
+            return new RejectedIntent(409, "sandbox " + sandbox.id() + " already exists");
+        }
+        String holder = store.idByName(c, sandbox.name()).orElse("");
+        String name = sandbox.name().startsWith("/") ? sandbox.name() : "/" + sandbox.name();
+        return new RejectedIntent(409, "Conflict. The container name \"" + name + "\" is already in use by container \""
+                + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
     }
 
     public Removed remove(Connection c, String sandboxId) throws SQLException {

@@ -46,6 +46,98 @@ public class SandboxStore {
         }
     }
 
+    /** False when the id or the name is taken already (sandboxes_pkey, sandboxes_name_key decide). */
+    public boolean insertIfNew(Connection c, Sandbox s, int nextIfindex) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into sandboxes (id, name, node, mode, netns, "
+                + "hostname, container_of, next_ifindex, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
+            insert.setString(1, s.id());
+            insert.setString(2, s.name());
+            insert.setString(3, s.node());
+            insert.setString(4, s.mode());
+            insert.setString(5, s.netns());
+            insert.setString(6, s.hostname());
+            insert.setString(7, s.containerOf());
+            insert.setInt(8, nextIfindex);
+            insert.setTimestamp(9, Timestamp.from(s.created()));
+            return insert.executeUpdate() == 1;
+        }
+    }
+
+    public Optional<String> idByName(Connection c, String name) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("select id from sandboxes where name = ?")) {
+            select.setString(1, name);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Many sandboxes in one statement; a taken id or name fails it as a whole. */
+    public void insertAll(Connection c, List<Sandbox> sandboxes, List<Integer> nextIfindex) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into sandboxes (id, name, node, mode, netns, "
+                + "hostname, container_of, next_ifindex, created) select s.*, ?::timestamptz from unnest(?::text[], "
+                + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[]) as s")) {
+            insert.setTimestamp(1, Timestamp.from(sandboxes.get(0).created()));
+            insert.setArray(2, c.createArrayOf("text", sandboxes.stream().map(Sandbox::id).toArray()));
+            insert.setArray(3, c.createArrayOf("text", sandboxes.stream().map(Sandbox::name).toArray()));
+            insert.setArray(4, c.createArrayOf("text", sandboxes.stream().map(Sandbox::node).toArray()));
+            insert.setArray(5, c.createArrayOf("text", sandboxes.stream().map(Sandbox::mode).toArray()));
+            insert.setArray(6, c.createArrayOf("text", sandboxes.stream().map(Sandbox::netns).toArray()));
+            insert.setArray(7, c.createArrayOf("text", sandboxes.stream().map(Sandbox::hostname).toArray()));
+            insert.setArray(8, c.createArrayOf("text", sandboxes.stream().map(Sandbox::containerOf).toArray()));
+            insert.setArray(9, c.createArrayOf("int4", nextIfindex.toArray()));
+            insert.executeUpdate();
+        }
+    }
+
+    /** The lowest free address of each network listed, in list order (null: the network is full); one statement. */
+    public List<String> allocateAll(Connection c, List<String> networkIds) throws SQLException {
+        List<String> addresses = new ArrayList<>(networkIds.size());
+        if (networkIds.isEmpty()) {
+            return addresses;
+        }
+        try (PreparedStatement allocate = c.prepareStatement("select host(allocate_address(n.id::char(64))) "
+                + "from unnest(?::text[]) with ordinality as n(id, i) order by n.i")) {
+            allocate.setArray(1, c.createArrayOf("text", networkIds.toArray()));
+            try (ResultSet row = allocate.executeQuery()) {
+                while (row.next()) {
+                    addresses.add(row.getString(1));
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** Many endpoints in one statement; the constraints refuse as for one. */
+    public void insertAll(Connection c, List<Endpoint> endpoints) throws SQLException {
+        if (endpoints.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement("insert into endpoints (id, sandbox_id, network_id, node, "
+                + "ifname, address, prefix_length, gateway, mac, aliases, created) select e.id, e.sandbox_id, "
+                + "e.network_id, e.node, e.ifname, e.address, e.prefix_length, e.gateway, e.mac, e.aliases, ?::timestamptz "
+                + "from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::inet[], ?::int[], ?::inet[], "
+                + "?::text[], ?::jsonb[]) as e(id, sandbox_id, network_id, node, ifname, address, prefix_length, gateway, "
+                + "mac, aliases)")) {
+            insert.setTimestamp(1, Timestamp.from(endpoints.get(0).created()));
+            insert.setArray(2, c.createArrayOf("text", endpoints.stream().map(Endpoint::id).toArray()));
+            insert.setArray(3, c.createArrayOf("text", endpoints.stream().map(Endpoint::sandboxId).toArray()));
+            insert.setArray(4, c.createArrayOf("text", endpoints.stream().map(Endpoint::networkId).toArray()));
+            insert.setArray(5, c.createArrayOf("text", endpoints.stream().map(Endpoint::node).toArray()));
+            insert.setArray(6, c.createArrayOf("text", endpoints.stream().map(Endpoint::ifname).toArray()));
+            insert.setArray(7, c.createArrayOf("text", endpoints.stream().map(e -> first(e).map(EndpointAddress::address).orElse(null)).toArray()));
+            insert.setArray(8, c.createArrayOf("int4", endpoints.stream().map(e -> first(e).map(EndpointAddress::prefixLength).orElse(null)).toArray()));
+            insert.setArray(9, c.createArrayOf("text", endpoints.stream().map(e -> first(e).map(EndpointAddress::gateway).orElse(null)).toArray()));
+            insert.setArray(10, c.createArrayOf("text", endpoints.stream().map(Endpoint::mac).toArray()));
+            insert.setArray(11, c.createArrayOf("text", endpoints.stream().map(e -> text(e.aliases())).toArray()));
+            insert.executeUpdate();
+        }
+    }
+
+    private static Optional<EndpointAddress> first(Endpoint e) {
+        return e.addresses().isEmpty() ? Optional.empty() : Optional.of(e.addresses().get(0));
+    }
+
     public Optional<Sandbox> find(Connection c, String id) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("select id, name, node, mode, netns, hostname, "
                 + "container_of, created from sandboxes where id = ?")) {

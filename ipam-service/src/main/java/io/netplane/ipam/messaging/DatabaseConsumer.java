@@ -18,21 +18,21 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Kafka consumer whose every poll batch is one database transaction: offsets are committed only after the
  * transaction, so a crash between the two redelivers the batch (and the handlers are idempotent). A failed
- * transaction rewinds the batch and tries it again.
+ * transaction rewinds the batch and tries it again. Several threads (each its own Kafka consumer in the group,
+ * so each its own partitions) may run side by side: the database's constraints and row locks decide, as between
+ * replicas.
  */
 abstract class DatabaseConsumer {
     private final Logger log = Logger.getLogger(getClass());
     private final AgroalDataSource dataSource;
     private final OutboxRelay relay;
     private final Outbox outbox;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile Thread thread;
-    private volatile boolean running;
-    private volatile boolean polling;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
 
     DatabaseConsumer(AgroalDataSource dataSource, OutboxRelay relay, Outbox outbox) {
         this.dataSource = dataSource;
@@ -55,105 +55,166 @@ abstract class DatabaseConsumer {
     }
 
     synchronized void start(KafkaConsumer<String, byte[]> kafkaConsumer, List<String> topics, String threadName) {
-        consumer = kafkaConsumer;
-        consumer.subscribe(topics);
-        running = true;
-        thread = new Thread(this::run, threadName);
-        thread.setDaemon(true);
-        thread.start();
+        start(1, i -> kafkaConsumer, topics, threadName);
     }
 
-    /** True once it polled and while its thread lives. */
+    /** {@code threads} consumers of one group, thread i polling with {@code consumers.apply(i)}. */
+    synchronized void start(int threads, java.util.function.IntFunction<KafkaConsumer<String, byte[]>> consumers,
+                            List<String> topics, String threadName) {
+        for (int i = 0; i < threads; i++) {
+            Worker w = new Worker(consumers.apply(i), threads == 1 ? threadName : threadName + "-" + i);
+            workers.add(w);
+            w.start(topics);
+        }
+    }
+
+    /** True once every thread polled and while they live. */
     public boolean running() {
-        Thread t = thread;
-        return running && polling && t != null && t.isAlive();
+        return !workers.isEmpty() && workers.stream().allMatch(Worker::running);
     }
 
     public synchronized void stop() {
-        running = false;
-        if (consumer != null) {
+        workers.forEach(Worker::wakeup);
+        workers.forEach(Worker::join);
+        workers.clear();
+    }
+
+    private final class Worker {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Thread thread;
+        private final BatchTimings timings;
+        private volatile boolean running;
+        private volatile boolean polling;
+
+        Worker(KafkaConsumer<String, byte[]> consumer, String name) {
+            this.consumer = consumer;
+            this.thread = new Thread(this::run, name);
+            this.thread.setDaemon(true);
+            this.timings = new BatchTimings(log, name);
+        }
+
+        void start(List<String> topics) {
+            consumer.subscribe(topics);
+            running = true;
+            thread.start();
+        }
+
+        boolean running() {
+            return running && polling && thread.isAlive();
+        }
+
+        void wakeup() {
+            running = false;
             consumer.wakeup();
         }
-        Thread t = thread;
-        if (t != null) {
+
+        void join() {
             try {
-                t.join(10_000);
+                thread.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-    }
 
-    private void run() {
-        try {
-            while (running) {
-                try {
-                    pollOnce();
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    // e.g. a rebalance in the middle of a rewind: the next poll starts from committed offsets
-                    log.warnf(e, "consumer loop: %s; going on in 1 s", e.toString());
-                    Thread.sleep(1_000);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("consumer woken up while running", e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            running = false;
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void pollOnce() throws InterruptedException {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        polling = true;
-        if (records.isEmpty()) {
-            return;
-        }
-        try {
-            applyBatch(records);
-        } catch (SQLException | RuntimeException e) {
-            log.warnf(e, "batch of %d records failed; retrying it in 1 s", records.count());
-            rewind(records);
-            Thread.sleep(1_000);
-            return;
-        }
-        relay.signal(); // first: every user call waits on the outbox, not on the offset commit
-        try {
-            consumer.commitSync();
-        } catch (WakeupException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // redelivered later and then found processed: harmless
-            log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
-        }
-    }
-
-    private void applyBatch(ConsumerRecords<String, byte[]> records) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            outbox.defer();
+        private void run() {
             try {
-                List<Envelope> events = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    Envelope event = decode(record);
-                    if (event != null) {
-                        events.add(event);
+                while (running) {
+                    try {
+                        pollOnce();
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // e.g. a rebalance in the middle of a rewind: the next poll starts from committed offsets
+                        log.warnf(e, "consumer loop: %s; going on in 1 s", e.toString());
+                        Thread.sleep(1_000);
                     }
                 }
-                applyAll(c, events);
-                afterBatch(c);
-                outbox.flush(c);
-                c.commit();
+            } catch (WakeupException e) {
+                if (running) {
+                    log.error("consumer woken up while running", e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running = false;
+                consumer.close(Duration.ofSeconds(5));
+            }
+        }
+
+        private void pollOnce() throws InterruptedException {
+            long t0 = System.nanoTime();
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+            polling = true;
+            if (records.isEmpty()) {
+                return;
+            }
+            long t1 = System.nanoTime();
+            long[] committing = new long[1];
+            List<Outbox.Committed> written;
+            try {
+                written = applyBatch(records, committing);
             } catch (SQLException | RuntimeException e) {
-                outbox.discard();
-                c.rollback();
+                log.warnf(e, "batch of %d records failed; retrying it in 1 s", records.count());
+                rewind(records);
+                Thread.sleep(1_000);
+                return;
+            }
+            long t2 = System.nanoTime();
+            // first: every user call waits on the outbox, not on the offset commit
+            relay.committed(written);
+            try {
+                consumer.commitSync();
+            } catch (WakeupException e) {
                 throw e;
+            } catch (RuntimeException e) {
+                // redelivered later and then found processed: harmless
+                log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
+            }
+            timings.add(records.count(), t1 - t0, committing[0] - t1, t2 - committing[0], System.nanoTime() - t2);
+        }
+
+        /** @return the outbox rows it committed; {@code committing[0]}: when the commit began */
+        private List<Outbox.Committed> applyBatch(ConsumerRecords<String, byte[]> records, long[] committing)
+                throws SQLException {
+            long started = System.nanoTime();
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                outbox.defer();
+                try {
+                    List<Envelope> events = new ArrayList<>(records.count());
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        Envelope event = decode(record);
+                        if (event != null) {
+                            events.add(event);
+                        }
+                    }
+                    long t0 = System.nanoTime();
+                    applyAll(c, events);
+                    afterBatch(c);
+                    long t1 = System.nanoTime();
+                    List<Outbox.Committed> written = outbox.flush(c);
+                    long[] p = io.netplane.ipam.allocation.IntentHandler.PHASES.get();
+                    log.debugf("batch of %d: decode %.1f ms, apply %.1f ms (lock %.1f, claim %.1f, schedule %.1f, "
+                            + "outcomes %.1f, record %.1f), outbox %.1f ms (%d rows)", events.size(),
+                            (t0 - started) / 1e6, (t1 - t0) / 1e6, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6, p[3] / 1e6,
+                            p[4] / 1e6, (System.nanoTime() - t1) / 1e6, written.size());
+                    committing[0] = System.nanoTime();
+                    c.commit();
+                    return written;
+                } catch (SQLException | RuntimeException e) {
+                    outbox.discard();
+                    c.rollback();
+                    throw e;
+                }
+            }
+        }
+
+        private void rewind(ConsumerRecords<String, byte[]> records) {
+            for (TopicPartition partition : records.partitions()) {
+                if (!consumer.assignment().contains(partition)) {
+                    continue; // revoked meanwhile: its new owner starts from the committed offset
+                }
+                consumer.seek(partition, records.records(partition).get(0).offset());
             }
         }
     }
@@ -167,15 +228,6 @@ abstract class DatabaseConsumer {
         } catch (EventFormatException e) {
             log.warnf("skipping %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
             return null;
-        }
-    }
-
-    private void rewind(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition partition : records.partitions()) {
-            if (!consumer.assignment().contains(partition)) {
-                continue; // revoked meanwhile: its new owner starts from the committed offset
-            }
-            consumer.seek(partition, records.records(partition).get(0).offset());
         }
     }
 }

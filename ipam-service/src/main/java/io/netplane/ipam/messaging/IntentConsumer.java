@@ -14,12 +14,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Reads {@code <prefix>.intents} in one consumer group shared by every replica (partitions are shared out). */
+/**
+ * Reads {@code <prefix>.intents} in one consumer group shared by every replica (partitions are shared out);
+ * {@code netplane.ipam.intent-consumers} threads per replica, each its own member of the group.
+ */
 @Singleton
 public class IntentConsumer extends DatabaseConsumer {
     private final IntentHandler handler;
     private final KafkaSettings kafka;
     private final String group;
+    private final int threads;
 
     public IntentConsumer(AgroalDataSource dataSource, OutboxRelay relay, Outbox outbox, IntentHandler handler, KafkaSettings kafka,
                           IpamSettings settings) {
@@ -27,11 +31,12 @@ public class IntentConsumer extends DatabaseConsumer {
         this.handler = handler;
         this.kafka = kafka;
         this.group = settings.intentsGroup();
+        this.threads = settings.intentConsumers();
     }
 
     public void start() {
-        start(new KafkaConsumer<>(kafka.consumer(group, "ipam-intents")), List.of(kafka.topic(Topic.INTENTS)),
-                "intent-consumer");
+        start(threads, i -> new KafkaConsumer<>(kafka.consumer(group, i == 0 ? "ipam-intents" : "ipam-intents-" + i)),
+                List.of(kafka.topic(Topic.INTENTS)), "intent-consumer");
     }
 
     @Override

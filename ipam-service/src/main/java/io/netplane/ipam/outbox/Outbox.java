@@ -7,8 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,7 +18,7 @@ import java.util.List;
  * together. {@link OutboxRelay} sends them after the commit.
  *
  * <p>A consumer thread may {@link #defer()} its rows for the batch: they are kept in memory and written in one
- * JDBC batch by {@link #flush} just before the commit (one round trip instead of one per row). A refused
+ * statement by {@link #flush} just before the commit, which hands them (with their ids) to the relay afterwards. A refused
  * intent drops its own rows with {@link #mark()} / {@link #dropAfter(int)}, as its savepoint rolls back.
  */
 @ApplicationScoped
@@ -26,6 +28,14 @@ public class Outbox {
 
     private record Row(String topic, String key, String type, byte[] value) {
     }
+
+    /** A row as committed: what the relay needs to send it without reading it back. */
+    public record Committed(long id, String topic, String key, byte[] value) {
+    }
+
+    private static final String INSERT_ALL = "insert into outbox (topic, record_key, event_type, value) "
+            + "select r.topic, r.record_key, r.event_type, r.value from unnest(?::text[], ?::text[], ?::text[], ?::bytea[]) "
+            + "with ordinality as r(topic, record_key, event_type, value, i) order by r.i returning id";
 
     private final ThreadLocal<List<Row>> deferred = new ThreadLocal<>();
 
@@ -65,20 +75,39 @@ public class Outbox {
         deferred.remove();
     }
 
-    /** Writes the waiting rows in order and stops deferring. */
-    public void flush(Connection c) throws SQLException {
+    /**
+     * Writes the waiting rows in order, in one statement, and stops deferring.
+     * @return the rows with their ids, in order, for {@link OutboxRelay#committed} once the transaction commits
+     */
+    public List<Committed> flush(Connection c) throws SQLException {
         List<Row> rows = deferred.get();
         deferred.remove();
         if (rows == null || rows.isEmpty()) {
-            return;
+            return List.of();
         }
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            for (Row r : rows) {
-                bind(insert, r);
-                insert.addBatch();
+        long[] ids = new long[rows.size()];
+        try (PreparedStatement insert = c.prepareStatement(INSERT_ALL)) {
+            insert.setArray(1, c.createArrayOf("text", rows.stream().map(Row::topic).toArray()));
+            insert.setArray(2, c.createArrayOf("text", rows.stream().map(Row::key).toArray()));
+            insert.setArray(3, c.createArrayOf("text", rows.stream().map(Row::type).toArray()));
+            insert.setArray(4, c.createArrayOf("bytea", rows.stream().map(Row::value).toArray(byte[][]::new)));
+            try (ResultSet row = insert.executeQuery()) {
+                int n = 0;
+                while (row.next()) {
+                    ids[n++] = row.getLong(1);
+                }
+                if (n != ids.length) {
+                    throw new SQLException("outbox insert returned " + n + " ids for " + ids.length + " rows");
+                }
             }
-            insert.executeBatch();
         }
+        Arrays.sort(ids); // the sequence was drawn in row order (order by r.i)
+        List<Committed> written = new ArrayList<>(rows.size());
+        for (int i = 0; i < ids.length; i++) {
+            Row r = rows.get(i);
+            written.add(new Committed(ids[i], r.topic(), r.key(), r.value()));
+        }
+        return written;
     }
 
     private void insert(Connection c, Row r) throws SQLException {

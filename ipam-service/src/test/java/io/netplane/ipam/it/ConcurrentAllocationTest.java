@@ -86,9 +86,9 @@ class ConcurrentAllocationTest {
                 outbox.defer();
                 try {
                     handler.handleBatch(c, batch);
-                    outbox.flush(c);
+                    var written = outbox.flush(c);
                     c.commit();
-                    relay.signal();
+                    relay.committed(written);
                     return;
                 } catch (SQLException e) {
                     outbox.discard();

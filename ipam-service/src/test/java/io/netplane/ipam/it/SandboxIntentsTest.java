@@ -336,6 +336,31 @@ class SandboxIntentsTest {
         assertEquals(2, broker.outcomes(intent).size(), "one sandbox.scheduled and one endpoint.allocated");
     }
 
+    @Test
+    void aSecondLiveSandboxWithANameInUseIsRefusedAsDockerDoes() {
+        Network n = network("names", "10.147.0.0/24", null, null);
+        Created first = create("samename", on(n));
+        Created second = create("samename", on(n));
+        assertRejected(EventType.SANDBOX_REJECTED, 409, "Conflict. The container name \"/samename\" is already in use "
+                + "by container \"" + first.sandbox().id() + "\". You have to remove (or rename) that container to be "
+                + "able to reuse that name.", second.outcome());
+        assertEquals("10.147.0.3", ip(n), "the refused sandbox took no address");
+        // two creates with one name in one poll batch: the database decides, one of them is refused
+        Envelope a = createSandbox("twins", List.of(), on(n));
+        Envelope b = createSandbox("twins", List.of(), on(n));
+        broker.send(a);
+        broker.send(b);
+        // keyed by sandbox id, they may sit on different partitions: either may come first
+        Envelope won = broker.outcome(a).is(EventType.SANDBOX_SCHEDULED) ? a : b;
+        Envelope lost = won == a ? b : a;
+        assertTrue(broker.outcome(won).is(EventType.SANDBOX_SCHEDULED));
+        assertRejected(EventType.SANDBOX_REJECTED, 409, "Conflict. The container name \"/twins\" is already in use "
+                + "by container \"" + won.subject().id() + "\". You have to remove (or rename) that container to be "
+                + "able to reuse that name.", broker.outcome(lost));
+        assertTrue(remove(first.sandbox().id()).is(EventType.SANDBOX_REMOVED));
+        assertEquals("samename", create("samename", on(n)).sandbox().name(), "a removed sandbox's name is free again");
+    }
+
     // ---------------------------------------------------------------- host ports
 
     @Test
