@@ -217,6 +217,53 @@ class SliceEndToEndIT {
             "http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), H).serve_forever()");
 
     @Test
+    @Order(4)
+    void theDockerCliDrivesTheRealStack() throws Exception {
+        Stack.require(java.nio.file.Files.isExecutable(java.nio.file.Path.of(DockerCli.BINARY)), "the docker CLI at " + DockerCli.BINARY);
+        DockerCli docker = new DockerCli(stack.apiPort());
+        DockerCli.Result version = docker.run("version", "--format", "{{.Server.APIVersion}}");
+        assertEquals(0, version.exit(), version.toString());
+        assertEquals("1.41", version.stdout().trim(), version.toString());
+
+        DockerCli.Result created = docker.run("network", "create", "dk-" + suffix);
+        assertEquals(0, created.exit(), created.toString());
+        String id = created.stdout().trim();
+        assertTrue(id.matches("[0-9a-f]{64}"), created.toString());
+        DockerCli.Result listed = docker.run("network", "ls", "--format", "{{.Name}}");
+        assertTrue(listed.stdout().lines().toList().containsAll(List.of("bridge", "host", "none", "dk-" + suffix)), listed.toString());
+        String bridgeName = "np-" + id.substring(0, 12);
+        Kernel.Bridge link = Kernel.bridge(bridgeName);
+        assertNotNull(link, "docker network create built " + bridgeName + " through the agent");
+        DockerCli.Result subnet = docker.run("network", "inspect", "dk-" + suffix, "-f", "{{(index .IPAM.Config 0).Subnet}}");
+        assertTrue(link.addresses().contains(Cidr.firstHost(subnet.stdout().trim()) + "/" + Cidr.prefixLength(subnet.stdout().trim())),
+                subnet + " / " + link);
+
+        // a live sandbox hot-plugs eth1 on connect and loses it on disconnect
+        JsonNode c = api.send("POST", "/sandboxes", Map.of("name", "dk-c-" + suffix, "network", "bridge")).expect(201);
+        String netns = c.path("netns").asText();
+        DockerCli.Result connected = docker.run("network", "connect", "dk-" + suffix, "dk-c-" + suffix);
+        assertEquals(0, connected.exit(), connected.toString());
+        JsonNode eth1 = Kernel.linkIn(netns, "eth1");
+        assertNotNull(eth1, "eth1 in " + netns + " after docker network connect");
+        DockerCli.Result busy = docker.run("network", "rm", "dk-" + suffix);
+        assertEquals(1, busy.exit(), busy.toString());
+        assertTrue(busy.stderr().contains("has active endpoints"), busy.toString());
+        DockerCli.Result disconnected = docker.run("network", "disconnect", "dk-" + suffix, "dk-c-" + suffix);
+        assertEquals(0, disconnected.exit(), disconnected.toString());
+        assertEquals(null, Kernel.linkIn(netns, "eth1"), "eth1 gone after disconnect");
+        assertEquals(204, api.send("DELETE", "/sandboxes/dk-c-" + suffix, null).status());
+
+        DockerCli.Result predefined = docker.run("network", "rm", "bridge");
+        assertEquals(1, predefined.exit(), predefined.toString());
+        assertTrue(predefined.stderr().startsWith("Error response from daemon: bridge is a pre-defined network and cannot be removed"),
+                predefined.toString());
+        DockerCli.Result removed = docker.run("network", "rm", "dk-" + suffix);
+        assertEquals(0, removed.exit(), removed.toString());
+        assertEquals("dk-" + suffix, removed.stdout().trim());
+        until(Duration.ofSeconds(15), bridgeName + " removed", () -> Kernel.bridge(bridgeName) == null ? true : null);
+    }
+
+    @Test
     @Order(9)
     void agentStartedNoProcess() throws Exception {
         List<String> execs = stack.stopAgentAndReadExecs();

@@ -91,7 +91,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** A missing prerequisite skips the test on a workstation and fails it in CI (a skip there proves nothing). */
-    private static void require(boolean met, String what) {
+    static void require(boolean met, String what) {
         if (met) {
             return;
         }
