@@ -54,16 +54,25 @@ public final class Links {
     /**
      * Creates a veth pair whose peer is born inside another namespace, named there ({@code peer.name()}), so
      * nothing is moved (a move costs ~30 ms; this costs ~1). Equivalent to {@code ip link add NAME mtu MTU
-     * master BRIDGE up type veth peer name PEER netns NS address MAC mtu MTU} then {@code ip link set NAME alias
-     * ALIAS} (the kernel ignores IFLA_IFALIAS on create). The peer stays down (IFF_UP on it at creation gives
-     * ENOTCONN: the kernel configures it before the pair is linked). A failed alias deletes the pair again.
+     * up type veth peer name PEER netns NS address MAC mtu MTU}, {@code ip link set NAME alias ALIAS} (the kernel
+     * ignores IFLA_IFALIAS on create), then {@code ip link set NAME master BRIDGE}. The peer stays down (IFF_UP on
+     * it at creation gives ENOTCONN: the kernel configures it before the pair is linked). A failed alias or
+     * enslave deletes the pair again.
      */
     public Link createVeth(Veth veth, String alias) {
-        socket.execute("create veth " + veth.name(), newVeth(veth));
+        // enslaved last: an alias set on a bridge port costs what the bridge's NETDEV_CHANGE handling costs
+        // (~0.35 ms at 1,000 ports, ~0.03 ms off the bridge)
+        socket.execute("create veth " + veth.name(), newVeth(new Veth(veth.name(), 0, veth.mtu(), veth.peerName(),
+                veth.peerNamespaceFd(), veth.peerMac())));
         Link created = get(veth.name()).orElseThrow(() ->
                 new KernelException("create veth " + veth.name(), Errno.ENODEV, "gone right after it was created"));
         try {
             setAlias(created.index(), veth.name(), alias);
+            if (veth.master() > 0) {
+                socket.execute("set master of " + veth.name(), setMasterRequest(created.index(), veth.master()));
+                created = new Link(created.index(), created.name(), created.kind(), alias, created.flags(),
+                        veth.master(), created.link(), created.mac(), created.mtu());
+            }
         } catch (KernelException e) {
             try {
                 delete(created.index(), veth.name());
@@ -220,6 +229,12 @@ public final class Links {
         int protinfo = request.begin(IFLA_PROTINFO | NLA_F_NESTED); // nested: the kernel reads the old form as a port state
         request.attribute(IFLA_BRPORT_MODE, new byte[] {1});
         return request.end(protinfo);
+    }
+
+    static NetlinkRequest setMasterRequest(int index, int master) {
+        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, index, 0, 0)
+                .u32(IFLA_MASTER, master);
     }
 
     static NetlinkRequest setUpRequest(int index) {
