@@ -27,6 +27,15 @@ public final class Sysctl {
         }
     }
 
+    /** Equivalent to {@code sysctl -w KEY=VALUE}, one write and no read (for a key of a device just created). */
+    public static void write(String key, String value) {
+        try {
+            Files.writeString(ROOT.resolve(key), value);
+        } catch (IOException e) {
+            throw new KernelException("sysctl " + key.replace('/', '.') + "=" + value, e.getMessage(), e);
+        }
+    }
+
     public static String get(String key) {
         try {
             return Files.readString(ROOT.resolve(key)).strip();
