@@ -225,9 +225,8 @@ public final class SandboxReconciler implements DesiredListener {
 
     private void buildSandbox(DesiredChange change) {
         Sandbox sandbox = change.envelope().data(Sandbox.class);
-        if ("container".equals(sandbox.mode()) && desiredSandboxes.containsKey(sandbox.containerOf())
-                && !builtSandboxes.containsKey(sandbox.containerOf())) {
-            return; // the namespace it shares is not built yet: built with it (records arrive in any order)
+        if ("container".equals(sandbox.mode()) && !builtSandboxes.containsKey(sandbox.containerOf())) {
+            return; // the namespace it shares is not built yet: built after it (records arrive in any order)
         }
         try {
             SandboxState state = kernelThread.call(() -> sandboxes.create(sandbox));
