@@ -96,12 +96,17 @@ class SandboxModesCallFlowTest {
         assertEquals(List.of(), requested.ports(), "published ports are discarded");
         Sandbox sandbox = new Sandbox(requested.sandboxId(), name, NODE, "host", null, requested.hostname(), null,
                 List.of(), Instant.now());
-        answer(intent, sandbox);
+        peer.publish(BrokerPeer.scheduled(intent.correlationId(), sandbox));
+        // the node names the host's namespace itself and reports the name
+        String netns = "np-" + sandbox.id().substring(0, 12);
+        peer.publish(BrokerPeer.sandboxReady(intent.correlationId(), new Sandbox(sandbox.id(), name, NODE, "host", netns,
+                sandbox.hostname(), null, List.of(), sandbox.created())));
         Response response = call.get(20, TimeUnit.SECONDS);
         assertEquals(201, response.statusCode(), response.asString());
         response.then().body("mode", equalTo("host")).body("state", equalTo("ready"))
                 .body("warnings", equalTo(List.of("Published ports are discarded when using host network mode")));
-        get("/api/v1/sandboxes/" + name).then().body("mode", equalTo("host")).body("warnings", equalTo(null));
+        get("/api/v1/sandboxes/" + name).then().body("mode", equalTo("host")).body("warnings", equalTo(null))
+                .body("netns", equalTo(netns));
         connect(user.name(), name).then().statusCode(400).body("message", equalTo(SHARED));
     }
 

@@ -129,7 +129,9 @@ public class SandboxCatalog {
             ports.addAll(JsonColumns.ports(e.ports));
         }
         String sandboxState = status == null || !s.node.equals(status.node) ? null : status.state;
-        return new SandboxView(s.id, s.name, s.node, s.mode, s.netns, s.hostname, s.containerOf, networks, ports,
+        // host mode: ipam names no namespace; the node reports the name it gave the host's
+        String netns = s.netns != null || sandboxState == null ? s.netns : status.netns;
+        return new SandboxView(s.id, s.name, s.node, s.mode, netns, s.hostname, s.containerOf, networks, ports,
                 SandboxView.state(sandboxState, endpointStates), error, s.created, null);
     }
 
