@@ -121,6 +121,12 @@ final class Kernel {
         }
     }
 
+    /** The inode of a network namespace file ({@code /run/netns/NAME} or a {@code /proc/.../ns/net}): equal inodes, one namespace. */
+    static long namespaceInode(String path) throws IOException {
+        return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of(path.startsWith("/") ? path
+                : "/run/netns/" + path), "unix:ino")).longValue();
+    }
+
     /** Deletes the namespaces whose names are in {@code names} and exist; returns those deleted. */
     static List<String> deleteNamespaces(List<String> names) throws IOException, InterruptedException {
         List<String> present = namespaces();

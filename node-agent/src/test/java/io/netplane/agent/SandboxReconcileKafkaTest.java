@@ -226,4 +226,45 @@ class SandboxReconcileKafkaTest {
         assertFalse(Files.exists(Path.of("/run/netns", netns)));
         assertTrue(status.find(e -> e.subject() != null && sandboxId.equals(e.subject().id())).isEmpty());
     }
+
+    @Test
+    void hostAndContainerModesShareNamespacesAndTheirRemovalLeavesThem() throws Exception {
+        // container mode: the sharer's record first (partitions reorder); it waits for the namespace it shares
+        String ownerId = IpCommand.hex(32);
+        String sharerId = IpCommand.hex(32);
+        String netns = "npt-" + TAG + "-" + ownerId.substring(0, 6);
+        NAMESPACES.add(netns);
+        publish("sandbox/" + sharerId, desired(EventType.SANDBOX_DESIRED, Subject.sandbox(sharerId),
+                new Sandbox(sharerId, "cm1", NODE, "container", netns, "web1", ownerId, List.of(), Instant.now())));
+        publish("sandbox/" + ownerId, desired(EventType.SANDBOX_DESIRED, Subject.sandbox(ownerId),
+                new Sandbox(ownerId, "web1", NODE, "bridge", netns, "web1", null, List.of(), Instant.now())));
+        assertEquals(new SandboxReady(ownerId, NODE, netns), statusOf(EventType.SANDBOX_READY, ownerId).data(SandboxReady.class));
+        assertEquals(new SandboxReady(sharerId, NODE, netns), statusOf(EventType.SANDBOX_READY, sharerId).data(SandboxReady.class));
+        assertTrue(status.find(e -> e.is(EventType.SANDBOX_FAILED) && e.subject() != null
+                && sharerId.equals(e.subject().id())).isEmpty(), "the sharer failed before its owner was built");
+        tombstone("sandbox/" + sharerId, "corr-rm-sharer");
+        statusOf(EventType.SANDBOX_CLEARED, sharerId);
+        agent.converge();
+        assertTrue(Files.exists(Path.of("/run/netns", netns)), "the sharer's removal deleted its owner's namespace");
+
+        // host mode: ipam gives no netns; the agent names the host's namespace np-<12 hex>
+        String hostId = IpCommand.hex(32);
+        String hostName = "np-" + hostId.substring(0, 12);
+        NAMESPACES.add(hostName);
+        String before = Netns.run("ip", "-n", HOST, "-br", "link").out();
+        publish("sandbox/" + hostId, desired(EventType.SANDBOX_DESIRED, Subject.sandbox(hostId),
+                new Sandbox(hostId, "h1", NODE, "host", null, "h1", null, List.of(), Instant.now())));
+        assertEquals(new SandboxReady(hostId, NODE, hostName), statusOf(EventType.SANDBOX_READY, hostId).data(SandboxReady.class));
+        assertEquals(before, Netns.run("ip", "netns", "exec", hostName, "ip", "-br", "link").out());
+        agent.converge(); // a desired host-mode name is not stale
+        assertTrue(Files.exists(Path.of("/run/netns", hostName)));
+        tombstone("sandbox/" + hostId, "corr-rm-host");
+        statusOf(EventType.SANDBOX_CLEARED, hostId);
+        assertFalse(Files.exists(Path.of("/run/netns", hostName)));
+        assertEquals(before, Netns.run("ip", "-n", HOST, "-br", "link").out(), "the host's interfaces were touched");
+
+        tombstone("sandbox/" + ownerId, "corr-rm-owner");
+        statusOf(EventType.SANDBOX_CLEARED, ownerId);
+        assertFalse(Files.exists(Path.of("/run/netns", netns)));
+    }
 }

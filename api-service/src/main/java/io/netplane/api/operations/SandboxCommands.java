@@ -39,8 +39,18 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class SandboxCommands {
-    /** Bridge mode only for now: the sandbox has its own namespace and one veth endpoint per network. */
+    /** The sandbox has its own namespace and one veth endpoint per network. */
     static final String BRIDGE_MODE = "bridge";
+    static final String HOST_MODE = "host";
+    static final String NONE_MODE = "none";
+    static final String CONTAINER_MODE = "container";
+    static final String CONTAINER_PREFIX = "container:";
+    // Docker's wording (daemon and CLI) for the modes that share or skip a namespace
+    static final String HOST_PORTS_DISCARDED = "Published ports are discarded when using host network mode";
+    static final String CONFLICT_PORTS = "conflicting options: port publishing and the container type network mode";
+    static final String CONFLICT_HOSTNAME = "conflicting options: hostname and the network mode";
+    static final String SHARED_NETNS = "container sharing network namespace with another container or host "
+            + "cannot be connected to any other network";
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -71,22 +81,61 @@ public class SandboxCommands {
             throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
                     + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
         });
-        NetworkEntry network = networks.lookup(request.network() == null || request.network().isEmpty()
-                ? "bridge" : request.network());
-        checkJoinable(network);
-        String node = node(request.node(), name);
+        String requested = request.network() == null || request.network().isEmpty() ? "bridge" : request.network();
+        String mode = BRIDGE_MODE;
+        String containerOf = null;
+        String node;
+        String hostname = request.hostname() == null || request.hostname().isEmpty() ? null : request.hostname();
+        List<String> warnings = new ArrayList<>();
+        NetworkEntry network = null;
+        if (requested.startsWith(CONTAINER_PREFIX)) {
+            mode = CONTAINER_MODE;
+            if (!ports.isEmpty()) {
+                throw new ApiException(400, CONFLICT_PORTS);
+            }
+            if (hostname != null) {
+                throw new ApiException(400, CONFLICT_HOSTNAME);
+            }
+            SandboxEntry other = sandbox(requested.substring(CONTAINER_PREFIX.length()));
+            if (!BRIDGE_MODE.equals(other.mode) && !NONE_MODE.equals(other.mode)) {
+                // one hop only: the namespace belongs to a sandbox that owns one
+                throw new ApiException(400, "cannot join the network namespace of container " + other.name
+                        + ": it is in " + other.mode + " network mode");
+            }
+            containerOf = other.id;
+            hostname = other.hostname; // Docker: the sharer sees the other container's hostname
+            node = sameNode(request.node(), other, name);
+        } else {
+            network = networks.lookup(requested);
+            if (network.driver.equals("host")) {
+                mode = HOST_MODE;
+                if (!ports.isEmpty()) {
+                    warnings.add(HOST_PORTS_DISCARDED);
+                    ports = List.of();
+                }
+            } else if (network.driver.equals("null")) {
+                mode = NONE_MODE;
+            } else {
+                checkJoinable(network);
+            }
+            node = node(request.node(), name);
+        }
+        if (!BRIDGE_MODE.equals(mode) && request.ipv4Address() != null && !request.ipv4Address().isEmpty()) {
+            throw new ApiException(400, "user specified IP address is supported only when connecting to networks with user configured subnets");
+        }
 
         String sandboxId = IntentCalls.newId();
-        String endpointId = IntentCalls.newId();
-        String hostname = request.hostname() == null || request.hostname().isEmpty()
-                ? sandboxId.substring(0, 12) : request.hostname(); // Docker's default: the short id
+        List<String> endpointIds = network != null && BRIDGE_MODE.equals(mode) ? List.of(IntentCalls.newId()) : List.of();
+        if (hostname == null) {
+            hostname = sandboxId.substring(0, 12); // Docker's default: the short id
+        }
+        List<EndpointRequest> endpoints = endpointIds.isEmpty() ? List.of()
+                : List.of(new EndpointRequest(network.id, endpointIds.get(0), request.ipv4Address(), aliases(request.aliases())));
         Envelope intent = Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(sandboxId),
-                new SandboxCreateRequested(sandboxId, name, node, BRIDGE_MODE, hostname, null,
-                        List.of(new EndpointRequest(network.id, endpointId, request.ipv4Address(), aliases(request.aliases()))),
-                        ports), actor);
-        operations.open(intent.correlationId(), OperationEntry.CREATE_SANDBOX, sandboxId, name, actor, network.id,
-                List.of(endpointId));
-        SandboxCreateWaiter waiter = new SandboxCreateWaiter(intent.correlationId(), sandboxId, node, List.of(endpointId));
+                new SandboxCreateRequested(sandboxId, name, node, mode, hostname, containerOf, endpoints, ports), actor);
+        operations.open(intent.correlationId(), OperationEntry.CREATE_SANDBOX, sandboxId, name, actor,
+                network == null ? null : network.id, endpointIds);
+        SandboxCreateWaiter waiter = new SandboxCreateWaiter(intent.correlationId(), sandboxId, node, endpointIds);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "sandbox create " + name);
@@ -97,11 +146,22 @@ public class SandboxCommands {
         }
         SandboxView view = sandboxes.viewById(sandboxId)
                 .orElseGet(() -> sandboxes.viewOf(waiter.scheduled(), waiter.allocated()));
-        return new CallResult(201, intent.correlationId(), null, view);
+        return new CallResult(201, intent.correlationId(), null, warnings.isEmpty() ? view : view.withWarnings(warnings));
     }
 
     public CallResult remove(String ref, String actor, CallOptions call) {
+        return remove(ref, false, actor, call);
+    }
+
+    /** Unless forced, a sandbox whose namespace others share (container mode) stays: they would lose their network. */
+    public CallResult remove(String ref, boolean force, String actor, CallOptions call) {
         SandboxEntry sandbox = sandboxes.lookup(ref);
+        List<String> sharers = sandboxes.sharers(sandbox.id);
+        if (!force && !sharers.isEmpty()) {
+            throw new ApiException(409, "cannot remove container " + sandbox.name + ": its network namespace is shared by "
+                    + String.join(", ", sharers) + " (network mode container:" + sandbox.name
+                    + "); remove them first or force the removal");
+        }
         boolean mustClear = sandboxes.builtOn(sandbox.id, liveness.readyNodes());
         Envelope intent = Envelope.of(EventType.SANDBOX_REMOVE_REQUESTED, Subject.sandbox(sandbox.id),
                 new SandboxRemoveRequested(sandbox.id), actor);
@@ -120,6 +180,9 @@ public class SandboxCommands {
                               String actor, CallOptions call) {
         SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
         NetworkEntry network = networkForEndpoint(networkRef);
+        if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
+            throw new ApiException(400, SHARED_NETNS);
+        }
         if (network.driver.equals("host")) {
             throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
         }
@@ -195,6 +258,15 @@ public class SandboxCommands {
             throw new ApiException(400, "network " + network.name + " (driver " + network.driver
                     + "): only bridge networks can be joined for now");
         }
+    }
+
+    /** A sharer runs where the namespace it shares is: the other sandbox's node. */
+    private static String sameNode(String requested, SandboxEntry other, String sandboxName) {
+        if (requested != null && !requested.isEmpty() && !requested.equals(other.node)) {
+            throw new ApiException(400, "sandbox " + sandboxName + " must run on node " + other.node
+                    + " where container " + other.name + " is: they share one network namespace");
+        }
+        return other.node;
     }
 
     /** The requested node if it is ready, else the first ready node by name (the only one, until multi-host). */

@@ -81,6 +81,13 @@ public class SandboxCatalog {
         return SandboxEntry.live().stream().map(this::view).toList();
     }
 
+    /** The names of the live sandboxes that share this one's namespace (container mode). */
+    @Transactional
+    public List<String> sharers(String sandboxId) {
+        return SandboxEntry.<SandboxEntry>list("containerOf = ?1 and removed is null order by created, id", sandboxId)
+                .stream().map(s -> s.name).toList();
+    }
+
     /** The live endpoint of the sandbox on the network, if it is attached. */
     @Transactional
     public Optional<EndpointEntry> endpoint(String sandboxId, String networkId) {
@@ -122,8 +129,10 @@ public class SandboxCatalog {
             ports.addAll(JsonColumns.ports(e.ports));
         }
         String sandboxState = status == null || !s.node.equals(status.node) ? null : status.state;
-        return new SandboxView(s.id, s.name, s.node, s.mode, s.netns, s.hostname, networks, ports,
-                SandboxView.state(sandboxState, endpointStates), error, s.created);
+        // host mode: ipam names no namespace; the node reports the name it gave the host's
+        String netns = s.netns != null || sandboxState == null ? s.netns : status.netns;
+        return new SandboxView(s.id, s.name, s.node, s.mode, netns, s.hostname, s.containerOf, networks, ports,
+                SandboxView.state(sandboxState, endpointStates), error, s.created, null);
     }
 
     /** The view of ipam's records alone, ready (what a call saw decide it), for when the read model lags. */
@@ -136,8 +145,8 @@ public class SandboxCatalog {
                     e.addresses(), e.mac(), e.aliases(), SandboxView.READY, null));
             ports.addAll(e.ports() == null ? List.of() : e.ports());
         }
-        return new SandboxView(s.id(), s.name(), s.node(), s.mode(), s.netns(), s.hostname(), networks, ports,
-                SandboxView.READY, null, s.created());
+        return new SandboxView(s.id(), s.name(), s.node(), s.mode(), s.netns(), s.hostname(), s.containerOf(), networks,
+                ports, SandboxView.READY, null, s.created(), null);
     }
 
     public static String networkName(String networkId) {

@@ -12,15 +12,22 @@ import java.util.Map;
 /**
  * A sandbox in the native API: ipam's records plus what its node reported. {@code networks} is keyed by
  * network name. {@code state}: pending (not yet built on its node), ready (the sandbox and every
- * endpoint ready), failed (the sandbox or an endpoint failed; {@code error} says why).
+ * endpoint ready), failed (the sandbox or an endpoint failed; {@code error} says why). {@code mode}: bridge,
+ * host, none or container ({@code containerOf}: the id of the sandbox whose namespace it shares).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SandboxView(String id, String name, String node, String mode, String netns, String hostname,
-                          Map<String, Attachment> networks, List<PortBinding> ports, String state,
-                          String error, Instant created) {
+                          String containerOf, Map<String, Attachment> networks, List<PortBinding> ports, String state,
+                          String error, Instant created, List<String> warnings) {
     public static final String PENDING = "pending";
     public static final String READY = "ready";
     public static final String FAILED = "failed";
+
+    /** The same view with the warnings a create gives back (Docker's CLI prints them). */
+    public SandboxView withWarnings(List<String> warnings) {
+        return new SandboxView(id, name, node, mode, netns, hostname, containerOf, networks, ports, state, error, created,
+                List.copyOf(warnings));
+    }
 
     /** One endpoint. {@code state}: allocated (by ipam, not yet built), ready, failed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -58,7 +58,9 @@ public class SandboxResource {
     @DELETE
     @Path("{ref}")
     public Response remove(@PathParam("ref") String ref, @QueryParam("async") boolean async,
-                           @QueryParam("timeout") String timeout, @HeaderParam(NetworkResource.ACTOR_HEADER) String actor) {
-        return NetworkResource.answer(commands.remove(ref, NetworkResource.actor(actor), parameters.options(async, timeout)));
+                           @QueryParam("timeout") String timeout, @QueryParam("force") boolean force,
+                           @HeaderParam(NetworkResource.ACTOR_HEADER) String actor) {
+        return NetworkResource.answer(commands.remove(ref, force, NetworkResource.actor(actor),
+                parameters.options(async, timeout)));
     }
 }

@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Sandboxes on this node: a named netns ({@code ip netns}-compatible) with {@code lo} up, recorded as this
- * node's in its state folder. Host-mode sandboxes use the host's namespace and make nothing. Call it from the
- * kernel thread only.
+ * node's in its state folder (bridge and none modes). Host mode: the name is a bind mount of the node's own
+ * namespace, recorded too, and removal only unmounts it. Container mode: the other sandbox's namespace, made
+ * and recorded by that sandbox; the sharer makes, records and removes nothing. Call it from the kernel thread only.
  */
 public final class SandboxDataplane {
     private final NamespaceRecords records;
@@ -26,10 +27,10 @@ public final class SandboxDataplane {
     public SandboxState create(Sandbox sandbox) {
         String mode = sandbox.mode() == null ? "bridge" : sandbox.mode();
         if ("host".equals(mode)) {
-            return new SandboxState(sandbox.id(), null);
+            return createHost(sandbox);
         }
         if ("container".equals(mode)) {
-            throw new DataplaneException("sandbox " + sandbox.id() + ": mode container not supported yet");
+            return share(sandbox);
         }
         if (sandbox.netns() == null || sandbox.netns().isBlank()) {
             throw new DataplaneException("sandbox " + sandbox.id() + " has no netns name");
@@ -66,8 +67,52 @@ public final class SandboxDataplane {
         }
     }
 
+    /** The name under /run/netns a host-mode sandbox gets (ipam gives it none: it has no namespace of its own). */
+    public static String hostName(Sandbox sandbox) {
+        return sandbox.netns() != null && !sandbox.netns().isBlank() ? sandbox.netns()
+                : "np-" + sandbox.id().substring(0, 12);
+    }
+
+    private SandboxState createHost(Sandbox sandbox) {
+        String name = hostName(sandbox);
+        try {
+            if (NetNamespaces.exists(name)) {
+                if (!sandbox.id().equals(records.all().get(name))) {
+                    throw new DataplaneException("network namespace " + name + " already exists and is not this "
+                            + "sandbox's; netplane leaves it untouched");
+                }
+                return new SandboxState(sandbox.id(), name);
+            }
+            records.record(name, sandbox.id());
+            try {
+                NetNamespaces.bindOwn(name);
+            } catch (KernelException e) {
+                records.forget(name);
+                throw e;
+            }
+            return new SandboxState(sandbox.id(), name);
+        } catch (KernelException | DataplaneException e) {
+            throw new DataplaneException("sandbox " + sandbox.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The other sandbox's namespace, which must be there already (it is built first, on this node). */
+    private SandboxState share(Sandbox sandbox) {
+        if (sandbox.netns() == null || sandbox.netns().isBlank()) {
+            throw new DataplaneException("sandbox " + sandbox.id() + " shares container " + sandbox.containerOf()
+                    + ", which has no network namespace");
+        }
+        String name = NetNamespace.of(sandbox.netns()).name();
+        if (!NetNamespaces.exists(name)) {
+            throw new DataplaneException("sandbox " + sandbox.id() + ": network namespace " + name + " of container "
+                    + sandbox.containerOf() + " does not exist");
+        }
+        return new SandboxState(sandbox.id(), name);
+    }
+
     /**
-     * Equivalent to {@code ip netns del NS} for a namespace this node made; one it did not make is left alone.
+     * Equivalent to {@code ip netns del NS} for a namespace this node made for this very sandbox; one it did not
+     * make, or made for another sandbox (a container-mode sharer passes its owner's), is left alone.
      * Idempotent: nothing there is success.
      */
     public void remove(String sandboxId, String netns) {
@@ -75,7 +120,7 @@ public final class SandboxDataplane {
             return;
         }
         String name = NetNamespace.of(netns).name();
-        if (!records.owns(name)) {
+        if (!sandboxId.equals(records.all().get(name))) {
             return;
         }
         try {
@@ -99,6 +144,9 @@ public final class SandboxDataplane {
 
     /** Deletes a stale namespace by name (it is in this node's records). */
     public void removeStale(String netns) {
-        remove(records.all().getOrDefault(netns, "?"), netns);
+        String owner = records.all().get(netns);
+        if (owner != null) {
+            remove(owner, netns);
+        }
     }
 }

@@ -69,6 +69,36 @@ public final class NetNamespaces {
         return namespace;
     }
 
+    /**
+     * Names this thread's own namespace (the host's, for the kernel thread) under /run/netns, equivalent to
+     * {@code touch /run/netns/NAME; mount --bind /proc/self/task/TID/ns/net /run/netns/NAME}: {@code ip netns exec
+     * NAME} then runs in it. {@link #delete} undoes only the bind mount; the namespace lives on. A failure
+     * leaves no file behind.
+     */
+    public static NetNamespace bindOwn(String name) {
+        NetNamespace namespace = new NetNamespace(name);
+        String operation = "name this node's network namespace " + name;
+        prepareDirectory(operation);
+        try {
+            Files.createFile(namespace.path()); // O_CREAT|O_EXCL
+        } catch (FileAlreadyExistsException e) {
+            throw new KernelException(operation, Errno.EEXIST, null);
+        } catch (IOException e) {
+            throw new KernelException(operation, "cannot create " + namespace.path() + ": " + e.getMessage(), e);
+        }
+        try {
+            LibC.INSTANCE.mount(threadNamespace(), namespace.path().toString(), "none", LibC.MS_BIND, null);
+        } catch (LastErrorException e) {
+            try {
+                Files.deleteIfExists(namespace.path());
+            } catch (IOException undo) {
+                // the mount failed; a file left behind is unlinked by the next delete
+            }
+            throw new KernelException(operation + ": bind mount", e.getErrorCode(), null);
+        }
+        return namespace;
+    }
+
     /** Equivalent to {@code ip netns del NAME}: lazy unmount, then unlink. Idempotent: false if there was none. */
     public static boolean delete(String name) {
         NetNamespace namespace = new NetNamespace(name);

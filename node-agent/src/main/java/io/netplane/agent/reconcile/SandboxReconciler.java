@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -96,6 +97,7 @@ public final class SandboxReconciler implements DesiredListener {
                 boolean mine = remember(change);
                 if (mine) {
                     buildSandbox(desiredSandboxes.get(change.id()));
+                    buildPendingSharers();
                     buildPendingEndpoints();
                 } else if (previous != null || builtSandboxes.containsKey(change.id())) {
                     removeSandbox(change.id(), previous, change.correlationId());
@@ -175,6 +177,7 @@ public final class SandboxReconciler implements DesiredListener {
                 buildSandbox(change);
             }
         }
+        buildPendingSharers();
         for (DesiredChange change : desiredEndpoints.values()) {
             EndpointState built = builtEndpoints.get(change.id());
             if (built != null && !hostLinks.contains(built.hostIfname())) {
@@ -222,6 +225,9 @@ public final class SandboxReconciler implements DesiredListener {
 
     private void buildSandbox(DesiredChange change) {
         Sandbox sandbox = change.envelope().data(Sandbox.class);
+        if ("container".equals(sandbox.mode()) && !builtSandboxes.containsKey(sandbox.containerOf())) {
+            return; // the namespace it shares is not built yet: built after it (records arrive in any order)
+        }
         try {
             SandboxState state = kernelThread.call(() -> sandboxes.create(sandbox));
             builtSandboxes.put(sandbox.id(), state);
@@ -232,6 +238,16 @@ public final class SandboxReconciler implements DesiredListener {
             LOG.warnf("sandbox %s failed: %s", sandbox.id(), error);
             report("sandbox/" + sandbox.id(), "failed " + change.envelope().id() + " " + error,
                     () -> status.sandboxFailed(change.envelope(), sandbox.id(), change.correlationId(), error));
+        }
+    }
+
+    /** Container-mode sandboxes that waited for the namespace they share. */
+    private void buildPendingSharers() {
+        for (DesiredChange change : List.copyOf(desiredSandboxes.values())) {
+            if (!builtSandboxes.containsKey(change.id())
+                    && "container".equals(change.envelope().data(Sandbox.class).mode())) {
+                buildSandbox(change);
+            }
         }
     }
 

@@ -1,0 +1,139 @@
+package io.netplane.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.netplane.e2e.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The host, none and container network modes through the real stack (REST → ipam → agent → kernel), each
+ * checked in the kernel: host mode names the agent's own namespace, none has only lo, a container-mode sandbox
+ * is in the very namespace of the other one and reaches its server on 127.0.0.1.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModesEndToEndIT {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    private final String suffix = Stack.randomHex(6);
+    private final String node = "e2m-" + suffix;
+    private final String defaultBridge = "npm" + suffix;
+    private Stack stack;
+    private Api api;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        Stack.start(new Stack.Settings(node, "npe2m-" + suffix, defaultBridge, "npe2m_" + suffix), started -> stack = started);
+        api = new Api(stack.apiPort());
+        stack.awaitHealthy(START_TIMEOUT);
+        until(Duration.ofSeconds(60), "node " + node + " ready and bridge network built", () -> {
+            JsonNode bridge = api.get("/networks/bridge").body();
+            return bridge != null && "ready".equals(bridge.path("nodes").path(node).path("state").asText()) ? true : null;
+        });
+    }
+
+    @AfterAll
+    void stopStack() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void hostModeNamesTheHostNamespaceAndDropsPorts() throws Exception {
+        Api.Response created = api.send("POST", "/sandboxes", Map.of("name", "h1-" + suffix, "network", "host",
+                "ports", List.of(Map.of("containerPort", 80))));
+        JsonNode h1 = created.expect(201);
+        assertEquals("host", h1.path("mode").asText(), h1.toString());
+        assertEquals("Published ports are discarded when using host network mode", h1.path("warnings").path(0).asText());
+        assertEquals(0, h1.path("ports").size(), h1.toString());
+        String netns = h1.path("netns").asText(null);
+        assertNotNull(netns, "the name under /run/netns: " + h1);
+        assertTrue(Kernel.namespaces().contains(netns), "ip netns list shows " + netns);
+        // the agent runs in this host's namespace: the name is that namespace
+        assertEquals(Kernel.namespaceInode("/proc/self/ns/net"), Kernel.namespaceInode(netns));
+        assertNotNull(Kernel.linkIn(netns, defaultBridge), "the host's bridge " + defaultBridge + " is seen inside " + netns);
+        assertEquals(0, h1.path("networks").size(), "no endpoint, no veth: " + h1);
+
+        Api.Response connect = api.send("POST", "/networks/bridge/connect", Map.of("sandbox", "h1-" + suffix));
+        assertEquals(400, connect.status(), connect.toString());
+        assertEquals("container sharing network namespace with another container or host cannot be connected to any "
+                + "other network", connect.body().path("message").asText());
+
+        assertEquals(204, api.send("DELETE", "/sandboxes/h1-" + suffix, null).status());
+        assertFalse(Kernel.namespaces().contains(netns), netns + " unmounted");
+        assertNotNull(Kernel.link(defaultBridge), "the host kept its interfaces");
+    }
+
+    @Test
+    void noneModeHasOnlyLoopback() throws Exception {
+        JsonNode n1 = api.send("POST", "/sandboxes", Map.of("name", "n1-" + suffix, "network", "none")).expect(201);
+        assertEquals("none", n1.path("mode").asText(), n1.toString());
+        String netns = n1.path("netns").asText();
+        Kernel.Output links = Kernel.execIn(netns, "ip", "-o", "link", "show");
+        assertEquals(0, links.status(), links.text());
+        assertEquals(1, links.text().lines().count(), "only lo: " + links.text());
+        assertTrue(links.text().contains(": lo:") && links.text().contains("UP"), links.text());
+        assertEquals("", Kernel.execIn(netns, "ip", "route", "show").text().strip(), "no route");
+        assertEquals(204, api.send("DELETE", "/sandboxes/n1-" + suffix, null).status());
+        assertFalse(Kernel.namespaces().contains(netns), netns + " removed");
+    }
+
+    @Test
+    void containerModeSharesTheNamespaceOfTheOtherSandbox() throws Exception {
+        JsonNode web = api.send("POST", "/sandboxes", Map.of("name", "web1-" + suffix)).expect(201);
+        String webNetns = web.path("netns").asText();
+        Api.Response conflict = api.send("POST", "/sandboxes", Map.of("name", "cm1-" + suffix,
+                "network", "container:web1-" + suffix, "ports", List.of(Map.of("containerPort", 80))));
+        assertEquals(400, conflict.status(), conflict.toString());
+        assertEquals("conflicting options: port publishing and the container type network mode",
+                conflict.body().path("message").asText());
+
+        JsonNode cm1 = api.send("POST", "/sandboxes", Map.of("name", "cm1-" + suffix,
+                "network", "container:web1-" + suffix)).expect(201);
+        assertEquals("container", cm1.path("mode").asText(), cm1.toString());
+        assertEquals(web.path("id").asText(), cm1.path("containerOf").asText());
+        String netns = cm1.path("netns").asText();
+        assertEquals(Kernel.namespaceInode(webNetns), Kernel.namespaceInode(netns), "the same namespace");
+        assertNotNull(Kernel.linkIn(netns, "eth0"), "the sharer sees web1's eth0");
+
+        Process server = Kernel.startIn(webNetns, "python3", "-c", QUIET_HTTP_SERVER, "8080");
+        try {
+            String body = until(Duration.ofSeconds(15), "cm1 reaches web1's server on 127.0.0.1:8080", () -> {
+                Kernel.Output out = Kernel.execIn(netns, "curl", "-s", "--noproxy", "*", "-m", "2", "http://127.0.0.1:8080/");
+                return out.status() == 0 && !out.text().isBlank() ? out.text() : null;
+            });
+            assertTrue(body.contains("netplane-e2e"), body);
+        } finally {
+            server.destroyForcibly();
+        }
+
+        Api.Response refused = api.send("DELETE", "/sandboxes/web1-" + suffix, null);
+        assertEquals(409, refused.status(), refused.toString());
+        assertTrue(Kernel.namespaces().contains(webNetns), "web1 stays while cm1 shares it");
+        assertEquals(204, api.send("DELETE", "/sandboxes/cm1-" + suffix, null).status());
+        assertTrue(Kernel.namespaces().contains(webNetns), "cm1's removal left web1's namespace");
+        assertNotNull(Kernel.linkIn(webNetns, "eth0"), "and web1's eth0");
+        assertEquals(204, api.send("DELETE", "/sandboxes/web1-" + suffix, null).status());
+        assertFalse(Kernel.namespaces().contains(webNetns), webNetns + " removed");
+    }
+
+    /** An HTTP server that answers every GET with a fixed body and skips reverse DNS (it stalls in a netns). */
+    private static final String QUIET_HTTP_SERVER = String.join("\n",
+            "import http.server, sys",
+            "class H(http.server.BaseHTTPRequestHandler):",
+            "    def do_GET(self):",
+            "        self.send_response(200); self.end_headers(); self.wfile.write(b'netplane-e2e')",
+            "    def log_message(self, *a): pass",
+            "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()");
+}
