@@ -126,22 +126,6 @@ public final class Links {
         }
     }
 
-    /**
-     * Equivalent to {@code ip link set dev NAME down} (by name). Idempotent: true if it was there, false if there
-     * is no such link.
-     */
-    public boolean setDownByName(String name) {
-        try {
-            socket.execute("set " + name + " down", setDownByNameRequest(name));
-            return true;
-        } catch (KernelException e) {
-            if (e.is(Errno.ENODEV)) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** Equivalent to {@code ip link del dev NAME} (by index). */
     public void delete(int index, String name) {
         socket.execute("delete link " + name, deleteRequest(index));
@@ -256,12 +240,6 @@ public final class Links {
                 .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, Link.IFF_UP)
                 .string(IFLA_IFNAME, name)
                 .u32(IFLA_MASTER, 0); // iproute2's nomaster
-    }
-
-    static NetlinkRequest setDownByNameRequest(String name) {
-        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
-                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, Link.IFF_UP)
-                .string(IFLA_IFNAME, name);
     }
 
     static NetlinkRequest deleteRequest(int index) {

@@ -112,7 +112,7 @@ class DetachProfileTest {
                         long a = System.nanoTime();
                         firewall.removePorts(endpoint.id());
                         long b = System.nanoTime();
-                        kernel.links().setDownByName(hostEnd);
+                        kernel.links().setDownOffBridgeByName(hostEnd);
                         long c = System.nanoTime();
                         kernel.links().deleteByName(hostEnd);
                         long d = System.nanoTime();
@@ -132,7 +132,7 @@ class DetachProfileTest {
             System.out.printf("PROFILE attach %.2f ms; detach with the veth delete %.2f ms (nft element delete %.2f ms"
                     + " + veth delete %.2f ms); detach with the veth delete queued after it %.2f ms%n",
                     median(attach), median(whole), median(nftDel), median(linkDel), median(deferred));
-            System.out.printf("PROFILE deferred detach's release messages: set down %.3f ms; nomaster+down (one"
+            System.out.printf("PROFILE deferred detach's release messages: nomaster+down before the veth delete %.3f ms; nomaster+down (one"
                     + " message) %.3f ms; opening a route socket in the sandbox's netns %.3f ms;"
                     + " RTM_DELADDR there %.3f ms%n", median(down), median(offBridgeDown), median(socketOpen),
                     median(addressDelete));

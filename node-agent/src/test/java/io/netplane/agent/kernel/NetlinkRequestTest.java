@@ -48,15 +48,6 @@ class NetlinkRequestTest {
     }
 
     @Test
-    void setDownByName() {
-        assertEquals(golden(
-                "28000000 1000 0500 08000000 00000000", // 40 B, RTM_NEWLINK, REQUEST|ACK
-                "00 00 0000 00000000 00000000 01000000", // index 0, flags 0, change IFF_UP
-                "0800 0300 6e703000"), // IFLA_IFNAME "np0\0"
-                hex(Links.setDownByNameRequest("np0").toBytes(8)));
-    }
-
-    @Test
     void setDownOffBridgeByName() {
         assertEquals(golden(
                 "30000000 1000 0500 08000000 00000000", // 48 B, RTM_NEWLINK, REQUEST|ACK
