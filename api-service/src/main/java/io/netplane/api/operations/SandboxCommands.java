@@ -10,10 +10,9 @@ import io.netplane.api.readmodel.SandboxCatalog;
 import io.netplane.api.readmodel.SandboxEntry;
 import io.netplane.api.readmodel.SandboxView;
 import io.netplane.api.waiting.EndpointConnectWaiter;
-import io.netplane.api.waiting.EndpointDisconnectWaiter;
 import io.netplane.api.waiting.Outcome;
+import io.netplane.api.waiting.RemovalWaiter;
 import io.netplane.api.waiting.SandboxCreateWaiter;
-import io.netplane.api.waiting.SandboxRemoveWaiter;
 import io.netplane.events.Envelope;
 import io.netplane.events.EventType;
 import io.netplane.events.Subject;
@@ -166,7 +165,7 @@ public class SandboxCommands {
         Envelope intent = Envelope.of(EventType.SANDBOX_REMOVE_REQUESTED, Subject.sandbox(sandbox.id),
                 new SandboxRemoveRequested(sandbox.id), actor);
         operations.open(intent.correlationId(), OperationEntry.REMOVE_SANDBOX, sandbox.id, sandbox.name, actor, null, null);
-        SandboxRemoveWaiter waiter = new SandboxRemoveWaiter(intent.correlationId(), sandbox.id, sandbox.node, mustClear,
+        RemovalWaiter waiter = RemovalWaiter.sandbox(intent.correlationId(), sandbox.id, sandbox.node, mustClear,
                 liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
@@ -223,7 +222,7 @@ public class SandboxCommands {
                 new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
         operations.open(intent.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
                 network.id, List.of(endpoint.id));
-        EndpointDisconnectWaiter waiter = new EndpointDisconnectWaiter(intent.correlationId(), sandbox.id, endpoint.id,
+        RemovalWaiter waiter = RemovalWaiter.endpoint(intent.correlationId(), sandbox.id, endpoint.id,
                 endpoint.node, mustClear, liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
