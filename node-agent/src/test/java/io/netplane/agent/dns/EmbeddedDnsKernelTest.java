@@ -113,6 +113,19 @@ class EmbeddedDnsKernelTest {
     }
 
     @Test
+    void addressesOfTheSandboxesNetworksResolveBackAndAaaaOfALocalNameIsNoData() throws Exception {
+        // glibc's reverse lookup (the sandbox's hosts file holds only its own addresses): a PTR query to 127.0.0.11
+        Netns.Result reverse = Netns.run("ip", "netns", "exec", u1.netns(), "getent", "hosts", "10.231.1.3");
+        assertEquals(0, reverse.exit(), reverse.err());
+        assertEquals(List.of("10.231.1.3", u2.name() + "." + net1.name()), List.of(reverse.out().strip().split("\\s+")));
+        try (SandboxResolver resolver = SandboxResolver.open(u1.netns(), 2000)) {
+            Message aaaa = resolver.query(u2.name(), Type.AAAA);
+            assertEquals(Rcode.NOERROR, aaaa.getRcode(), "a known name without IPv6: no data, not NXDOMAIN");
+            assertTrue(aaaa.getSection(Section.ANSWER).isEmpty());
+        }
+    }
+
+    @Test
     void namesOfOtherNetworksAreNxdomainAndTheDefaultBridgeHasNoServer() throws Exception {
         assertEquals(List.of(), getent(u1, u3.name()));
         assertEquals(List.of(), getent(u3, u1.name()));
