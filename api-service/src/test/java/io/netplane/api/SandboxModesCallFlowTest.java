@@ -94,6 +94,7 @@ class SandboxModesCallFlowTest {
         assertEquals("host", requested.mode());
         assertEquals(List.of(), requested.networks(), "no endpoint: the host's own interfaces");
         assertEquals(List.of(), requested.ports(), "published ports are discarded");
+        assertEquals(BrokerPeer.hostnameOf(NODE), requested.hostname(), "Docker: the host's own name, not the short id");
         Sandbox sandbox = new Sandbox(requested.sandboxId(), name, NODE, "host", null, requested.hostname(), null,
                 List.of(), Instant.now());
         peer.publish(BrokerPeer.scheduled(intent.correlationId(), sandbox));

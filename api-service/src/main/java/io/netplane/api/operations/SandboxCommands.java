@@ -138,6 +138,9 @@ public class SandboxCommands {
 
         String sandboxId = IntentCalls.newId();
         List<String> endpointIds = network != null && BRIDGE_MODE.equals(mode) ? List.of(IntentCalls.newId()) : List.of();
+        if (hostname == null && HOST_MODE.equals(mode)) {
+            hostname = liveness.hostname(node); // Docker: the host's own name (the node's name if it did not say)
+        }
         if (hostname == null) {
             hostname = sandboxId.substring(0, 12); // Docker's default: the short id
         }
