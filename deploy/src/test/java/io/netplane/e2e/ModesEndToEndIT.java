@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,8 @@ class ModesEndToEndIT {
                 "ports", List.of(Map.of("containerPort", 80))));
         JsonNode h1 = created.expect(201);
         assertEquals("host", h1.path("mode").asText(), h1.toString());
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), h1.path("hostname").asText(),
+                "Docker: a host-mode container has the host's name (the node is called " + node + ")");
         assertEquals("Published ports are discarded when using host network mode", h1.path("warnings").path(0).asText());
         assertEquals(0, h1.path("ports").size(), h1.toString());
         String netns = h1.path("netns").asText(null);
@@ -78,7 +82,8 @@ class ModesEndToEndIT {
 
     @Test
     void noneModeHasOnlyLoopback() throws Exception {
-        JsonNode n1 = api.send("POST", "/sandboxes", Map.of("name", "n1-" + suffix, "network", "none")).expect(201);
+        JsonNode n1 = api.send("POST", "/sandboxes", Map.of("name", "n1-" + suffix, "network", "none",
+                "dns", List.of("192.0.2.53"), "dnsOptions", List.of("ndots:2"))).expect(201);
         assertEquals("none", n1.path("mode").asText(), n1.toString());
         String netns = n1.path("netns").asText();
         Kernel.Output links = Kernel.execIn(netns, "ip", "-o", "link", "show");
@@ -86,6 +91,13 @@ class ModesEndToEndIT {
         assertEquals(1, links.text().lines().count(), "only lo: " + links.text());
         assertTrue(links.text().contains(": lo:") && links.text().contains("UP"), links.text());
         assertEquals("", Kernel.execIn(netns, "ip", "route", "show").text().strip(), "no route");
+        // its own nameserver and options replace the host's in the resolv.conf ip netns exec shows it
+        List<String> resolvConf = until(Duration.ofSeconds(10), "resolv.conf of " + netns, () -> {
+            Kernel.Output out = Kernel.execIn(netns, "cat", "/etc/resolv.conf");
+            return out.status() == 0 && out.text().contains("192.0.2.53") ? out.text().lines().toList() : null;
+        });
+        assertEquals(List.of("nameserver 192.0.2.53"), resolvConf.stream().filter(l -> l.startsWith("nameserver")).toList());
+        assertEquals(List.of("options ndots:2"), resolvConf.stream().filter(l -> l.startsWith("options")).toList());
         assertEquals(204, api.send("DELETE", "/sandboxes/n1-" + suffix, null).status());
         assertFalse(Kernel.namespaces().contains(netns), netns + " removed");
     }
