@@ -160,9 +160,14 @@ public final class BrokerPeer implements AutoCloseable {
                 new Cleared(networkId, node));
     }
 
+    /** The host name a test node reports in node.joined. */
+    public static String hostnameOf(String node) {
+        return "host-of-" + node;
+    }
+
     public static Envelope joined(String node, String underlay, List<String> routed, Instant time) {
         Envelope e = event(EventType.NODE_JOINED, null, Subject.node(node), node,
-                new NodeJoined(node, underlay, routed, Map.of("agent", "0.1.0", "kernel", "6.1")));
+                new NodeJoined(node, underlay, routed, Map.of("agent", "0.1.0", "kernel", "6.1"), hostnameOf(node)));
         return new Envelope(e.id(), e.type(), e.version(), time, null, null, "system", e.subject(), node, e.data());
     }
 

@@ -94,6 +94,7 @@ class SandboxModesCallFlowTest {
         assertEquals("host", requested.mode());
         assertEquals(List.of(), requested.networks(), "no endpoint: the host's own interfaces");
         assertEquals(List.of(), requested.ports(), "published ports are discarded");
+        assertEquals(BrokerPeer.hostnameOf(NODE), requested.hostname(), "Docker: the host's own name, not the short id");
         Sandbox sandbox = new Sandbox(requested.sandboxId(), name, NODE, "host", null, requested.hostname(), null,
                 List.of(), Instant.now());
         peer.publish(BrokerPeer.scheduled(intent.correlationId(), sandbox));
@@ -113,11 +114,17 @@ class SandboxModesCallFlowTest {
     @Test
     void noneModeHasNoEndpointAndCannotBeConnected() throws Exception {
         String name = "n-" + BrokerPeer.suffix();
-        CompletableFuture<Response> call = post("{\"name\":\"" + name + "\",\"network\":\"none\"}");
+        create("{\"name\":\"" + name + "\",\"network\":\"none\",\"dns\":[\"dns.example\"]}").then().statusCode(400)
+                .body("message", equalTo("dns.example is not an ip address"));
+        CompletableFuture<Response> call = post("{\"name\":\"" + name + "\",\"network\":\"none\",\"dns\":[\"192.0.2.53\"],"
+                + "\"dnsSearch\":[\"example.test\"],\"dnsOptions\":[\"ndots:2\",\"timeout:1\"]}");
         Envelope intent = awaitCreateIntent(name);
         SandboxCreateRequested requested = intent.data(SandboxCreateRequested.class);
         assertEquals("none", requested.mode());
         assertEquals(List.of(), requested.networks());
+        assertEquals(List.of("192.0.2.53"), requested.dns());
+        assertEquals(List.of("example.test"), requested.dnsSearch());
+        assertEquals(List.of("ndots:2", "timeout:1"), requested.dnsOptions());
         Sandbox sandbox = new Sandbox(requested.sandboxId(), name, NODE, "none", "np-" + requested.sandboxId().substring(0, 12),
                 requested.hostname(), null, List.of(), Instant.now());
         answer(intent, sandbox);
@@ -138,6 +145,10 @@ class SandboxModesCallFlowTest {
                 .body("message", equalTo("conflicting options: port publishing and the container type network mode"));
         create("{\"name\":\"" + name + "\",\"network\":\"" + mode + "\",\"hostname\":\"x\"}").then().statusCode(400)
                 .body("message", equalTo("conflicting options: hostname and the network mode"));
+        create("{\"name\":\"" + name + "\",\"network\":\"" + mode + "\",\"dns\":[\"192.0.2.53\"]}").then().statusCode(400)
+                .body("message", equalTo("conflicting options: dns and the network mode"));
+        create("{\"name\":\"" + name + "\",\"network\":\"" + mode + "\",\"dnsOptions\":[\"ndots:1\"]}").then().statusCode(400)
+                .body("message", equalTo("conflicting options: dns and the network mode"));
         create("{\"name\":\"" + name + "\",\"network\":\"container:nope-x\"}").then().statusCode(404)
                 .body("message", equalTo("No such container: nope-x"));
 

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The host, none and container network modes through the real stack (REST → ipam → agent → kernel), each
  * checked in the kernel: host mode names the agent's own namespace, none has only lo, a container-mode sandbox
- * is in the very namespace of the other one and reaches its server on 127.0.0.1.
+ * is in the very namespace of the other one and reaches its server on 127.0.0.1; a sandbox's default route
+ * follows Docker's rule (first non-internal network by name) through REST connects and disconnects.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModesEndToEndIT {
@@ -55,6 +58,8 @@ class ModesEndToEndIT {
                 "ports", List.of(Map.of("containerPort", 80))));
         JsonNode h1 = created.expect(201);
         assertEquals("host", h1.path("mode").asText(), h1.toString());
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), h1.path("hostname").asText(),
+                "Docker: a host-mode container has the host's name (the node is called " + node + ")");
         assertEquals("Published ports are discarded when using host network mode", h1.path("warnings").path(0).asText());
         assertEquals(0, h1.path("ports").size(), h1.toString());
         String netns = h1.path("netns").asText(null);
@@ -77,7 +82,8 @@ class ModesEndToEndIT {
 
     @Test
     void noneModeHasOnlyLoopback() throws Exception {
-        JsonNode n1 = api.send("POST", "/sandboxes", Map.of("name", "n1-" + suffix, "network", "none")).expect(201);
+        JsonNode n1 = api.send("POST", "/sandboxes", Map.of("name", "n1-" + suffix, "network", "none",
+                "dns", List.of("192.0.2.53"), "dnsOptions", List.of("ndots:2"))).expect(201);
         assertEquals("none", n1.path("mode").asText(), n1.toString());
         String netns = n1.path("netns").asText();
         Kernel.Output links = Kernel.execIn(netns, "ip", "-o", "link", "show");
@@ -85,6 +91,13 @@ class ModesEndToEndIT {
         assertEquals(1, links.text().lines().count(), "only lo: " + links.text());
         assertTrue(links.text().contains(": lo:") && links.text().contains("UP"), links.text());
         assertEquals("", Kernel.execIn(netns, "ip", "route", "show").text().strip(), "no route");
+        // its own nameserver and options replace the host's in the resolv.conf ip netns exec shows it
+        List<String> resolvConf = until(Duration.ofSeconds(10), "resolv.conf of " + netns, () -> {
+            Kernel.Output out = Kernel.execIn(netns, "cat", "/etc/resolv.conf");
+            return out.status() == 0 && out.text().contains("192.0.2.53") ? out.text().lines().toList() : null;
+        });
+        assertEquals(List.of("nameserver 192.0.2.53"), resolvConf.stream().filter(l -> l.startsWith("nameserver")).toList());
+        assertEquals(List.of("options ndots:2"), resolvConf.stream().filter(l -> l.startsWith("options")).toList());
         assertEquals(204, api.send("DELETE", "/sandboxes/n1-" + suffix, null).status());
         assertFalse(Kernel.namespaces().contains(netns), netns + " removed");
     }
@@ -126,6 +139,50 @@ class ModesEndToEndIT {
         assertNotNull(Kernel.linkIn(webNetns, "eth0"), "and web1's eth0");
         assertEquals(204, api.send("DELETE", "/sandboxes/web1-" + suffix, null).status());
         assertFalse(Kernel.namespaces().contains(webNetns), webNetns + " removed");
+    }
+
+    @Test
+    void theDefaultRouteFollowsTheFirstNonInternalNetworkByNameAtConnectAndDisconnect() throws Exception {
+        String netB = "net-b-" + suffix;
+        String netA = "net-a-" + suffix;
+        String internal = "aaa-int-" + suffix; // sorts first, but internal: never the default route
+        String gatewayB = gatewayOf(api.send("POST", "/networks", Map.of("name", netB)).expect(201));
+        String gatewayA = gatewayOf(api.send("POST", "/networks", Map.of("name", netA)).expect(201));
+        api.send("POST", "/networks", Map.of("name", internal, "internal", true)).expect(201);
+        String name = "dr-" + suffix;
+        String netns = api.send("POST", "/sandboxes", Map.of("name", name, "network", netB)).expect(201).path("netns").asText();
+        try {
+            assertEquals(List.of("default via " + gatewayB + " dev eth0"), defaultRoutes(netns));
+            api.send("POST", "/networks/" + netA + "/connect", Map.of("sandbox", name)).expect(200);
+            assertEquals(List.of("default via " + gatewayA + " dev eth1"), defaultRoutes(netns), "net-a < net-b");
+            api.send("POST", "/networks/" + internal + "/connect", Map.of("sandbox", name)).expect(200);
+            assertNotNull(Kernel.linkIn(netns, "eth2"), "eth2 for the internal network");
+            assertEquals(List.of("default via " + gatewayA + " dev eth1"), defaultRoutes(netns), "internal: no move");
+            api.send("POST", "/networks/" + netA + "/disconnect", Map.of("sandbox", name)).expect(200);
+            assertEquals(List.of("default via " + gatewayB + " dev eth0"), defaultRoutes(netns), "back to net-b");
+            api.send("POST", "/networks/" + netA + "/connect", Map.of("sandbox", name)).expect(200);
+            assertEquals(null, Kernel.linkIn(netns, "eth1"), "numbers only grow: eth1 is not reused");
+            assertEquals(List.of("default via " + gatewayA + " dev eth3"), defaultRoutes(netns));
+            api.send("POST", "/networks/" + netB + "/disconnect", Map.of("sandbox", name)).expect(200);
+            api.send("POST", "/networks/" + netA + "/disconnect", Map.of("sandbox", name)).expect(200);
+            assertEquals(List.of(), defaultRoutes(netns), "only the internal network is left");
+        } finally {
+            api.send("DELETE", "/sandboxes/" + name, null);
+            for (String network : List.of(netA, netB, internal)) {
+                api.send("DELETE", "/networks/" + network, null);
+            }
+        }
+    }
+
+    private static String gatewayOf(JsonNode network) {
+        return network.path("subnets").path(0).path("gateway").asText();
+    }
+
+    /** {@code ip netns exec NETNS ip -4 route show default}, one line per route. */
+    private static List<String> defaultRoutes(String netns) throws Exception {
+        Kernel.Output out = Kernel.execIn(netns, "ip", "-4", "route", "show", "default");
+        assertEquals(0, out.status(), out.text());
+        return out.text().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     /** An HTTP server that answers every GET with a fixed body and skips reverse DNS (it stalls in a netns). */

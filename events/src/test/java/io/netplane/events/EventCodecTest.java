@@ -50,6 +50,16 @@ class EventCodecTest {
     }
 
     @Test
+    void aSandboxWrittenBeforeTheDnsFieldsDecodesWithNulls() {
+        String json = """
+                {"id":"6f1c1d5e-0c1a-4a53-9e6a-1c9d7d1f2a3b","type":"sandbox.desired","version":1,
+                 "time":"2026-11-28T04:00:00Z","data":{"id":"abc","name":"c1","node":"n","mode":"bridge",
+                 "netns":"np-abc","hostname":"abc","containerOf":null,"dns":[],"created":"2026-11-28T04:00:00Z"}}""";
+        assertEquals(new io.netplane.events.data.Sandbox("abc", "c1", "n", "bridge", "np-abc", "abc", null, java.util.List.of(),
+                java.time.Instant.parse("2026-11-28T04:00:00Z")), codec.decode(json).data());
+    }
+
+    @Test
     void aNewerVersionIsReadWithTheNewestKnownRecord() {
         String json = """
                 {"id":"6f1c1d5e-0c1a-4a53-9e6a-1c9d7d1f2a3b","type":"network.remove.requested","version":7,

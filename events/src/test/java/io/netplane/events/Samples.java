@@ -31,7 +31,7 @@ final class Samples {
 
     static Sandbox sandbox() {
         return new Sandbox(SBX, "c1", "node-1", "bridge", "/run/netns/np-a1b2c3d4e5f6", "a1b2c3d4e5f6", null,
-                List.of("127.0.0.11"), T);
+                List.of("192.0.2.53"), T, List.of("example.test"), List.of("ndots:2"));
     }
 
     static EventData of(EventType type) {
@@ -43,7 +43,8 @@ final class Samples {
             case NETWORK_PRUNE_REQUESTED -> new NetworkPruneRequested(Map.of("label", List.of("team=a")));
             case SANDBOX_CREATE_REQUESTED -> new SandboxCreateRequested(SBX, "c1", "node-1", "bridge", "c1", null,
                     List.of(new EndpointRequest(NET, EPT, null, List.of("web"))),
-                    List.of(new PortBinding("tcp", "0.0.0.0", 0, 80)));
+                    List.of(new PortBinding("tcp", "0.0.0.0", 0, 80)), List.of("192.0.2.53"), List.of("example.test"),
+                    List.of("ndots:2"));
             case SANDBOX_REMOVE_REQUESTED -> new SandboxRemoveRequested(SBX);
             case ENDPOINT_CONNECT_REQUESTED -> new EndpointConnectRequested(SBX, NET, EPT, "10.1.0.77", List.of("db"));
             case ENDPOINT_DISCONNECT_REQUESTED -> new EndpointDisconnectRequested(SBX, NET, true);
@@ -64,7 +65,7 @@ final class Samples {
             case ENDPOINT_READY -> new EndpointReady(EPT, SBX, NET, "node-1", "vnp0fedcba98765", "eth0", 7, 8, 8, 7,
                     "02:42:ac:12:00:02", "172.18.0.2/16");
             case NODE_JOINED -> new NodeJoined("node-1", "192.0.2.10", List.of("172.17.0.0/16"),
-                    Map.of("netplane", "0.1.0", "kernel", "6.18"));
+                    Map.of("netplane", "0.1.0", "kernel", "6.18"), "host-1");
             case NODE_HEARTBEAT -> new NodeHeartbeat("node-1", List.of("172.17.0.0/16"), 2, 1, 1);
             case NODE_LEFT -> new NodeLeft("node-1", "shutdown");
         };

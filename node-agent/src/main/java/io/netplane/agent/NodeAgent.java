@@ -91,7 +91,7 @@ public final class NodeAgent implements AutoCloseable {
         producer = KafkaProducers.envelopes(settings.bootstrapServers(), "node-agent-" + node);
         announcer = new NodeAnnouncer(producer, settings.topicPrefix(), node);
         NodeJoined facts = kernelThread.call(() -> new NodeJoined(node, inventory.underlayAddress(),
-                inventory.routedSubnets(), versions()));
+                inventory.routedSubnets(), versions(), Uname.read().nodename()));
         announcer.joined(facts);
         joined = true;
         LOG.infof("node %s joined on %s (underlay %s, routed %s)", node, Topic.NODES.name(settings.topicPrefix()),

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,12 +148,13 @@ class NetworkReconcileKafkaTest {
     }
 
     @Test
-    void joinedWithTheHostsFacts() {
+    void joinedWithTheHostsFacts() throws Exception {
         Envelope joined = nodes.await("node.joined", e -> e.is(EventType.NODE_JOINED) && NODE.equals(e.node()));
         NodeJoined data = joined.data(NodeJoined.class);
         assertEquals(NODE, data.node());
         assertEquals(Uname.read().release(), data.versions().get("kernel"));
         assertEquals("test", data.versions().get("netplane"));
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), data.hostname());
         assertTrue(data.routedSubnets().stream().noneMatch(s -> s.equals("0.0.0.0/0")), data.routedSubnets().toString());
         assertFalse(data.routedSubnets().contains("10.215." + PREDEFINED_OCTET + ".0/24"));
         nodes.await("node.heartbeat", e -> e.is(EventType.NODE_HEARTBEAT) && NODE.equals(e.node()));

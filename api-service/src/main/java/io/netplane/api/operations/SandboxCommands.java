@@ -48,6 +48,7 @@ public class SandboxCommands {
     static final String HOST_PORTS_DISCARDED = "Published ports are discarded when using host network mode";
     static final String CONFLICT_PORTS = "conflicting options: port publishing and the container type network mode";
     static final String CONFLICT_HOSTNAME = "conflicting options: hostname and the network mode";
+    static final String CONFLICT_DNS = "conflicting options: dns and the network mode";
     static final String SHARED_NETNS = "container sharing network namespace with another container or host "
             + "cannot be connected to any other network";
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
@@ -76,6 +77,14 @@ public class SandboxCommands {
         }
         List<PortBinding> ports = ports(request.ports());
         checkAddress(request.ipv4Address());
+        List<String> dns = dnsList(request.dns());
+        List<String> dnsSearch = dnsList(request.dnsSearch());
+        List<String> dnsOptions = dnsList(request.dnsOptions());
+        for (String server : dns) {
+            if (!IPV4.matcher(server).matches() && !(server.contains(":") && server.matches("[0-9a-fA-F:.]+"))) {
+                throw new ApiException(400, server + " is not an ip address"); // the docker CLI's wording
+            }
+        }
         sandboxes.nameHolder(name).ifPresent(holder -> {
             throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
                     + holder + "\". You have to remove (or rename) that container to be able to reuse that name.");
@@ -94,6 +103,10 @@ public class SandboxCommands {
             }
             if (hostname != null) {
                 throw new ApiException(400, CONFLICT_HOSTNAME);
+            }
+            // Docker refuses --dns only and ignores --dns-search/--dns-option here; netplane refuses all three
+            if (!dns.isEmpty() || !dnsSearch.isEmpty() || !dnsOptions.isEmpty()) {
+                throw new ApiException(400, CONFLICT_DNS);
             }
             SandboxEntry other = sandbox(requested.substring(CONTAINER_PREFIX.length()));
             if (!BRIDGE_MODE.equals(other.mode) && !NONE_MODE.equals(other.mode)) {
@@ -125,13 +138,17 @@ public class SandboxCommands {
 
         String sandboxId = IntentCalls.newId();
         List<String> endpointIds = network != null && BRIDGE_MODE.equals(mode) ? List.of(IntentCalls.newId()) : List.of();
+        if (hostname == null && HOST_MODE.equals(mode)) {
+            hostname = liveness.hostname(node); // Docker: the host's own name (the node's name if it did not say)
+        }
         if (hostname == null) {
             hostname = sandboxId.substring(0, 12); // Docker's default: the short id
         }
         List<EndpointRequest> endpoints = endpointIds.isEmpty() ? List.of()
                 : List.of(new EndpointRequest(network.id, endpointIds.get(0), request.ipv4Address(), aliases(request.aliases())));
         Envelope intent = Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(sandboxId),
-                new SandboxCreateRequested(sandboxId, name, node, mode, hostname, containerOf, endpoints, ports), actor);
+                new SandboxCreateRequested(sandboxId, name, node, mode, hostname, containerOf, endpoints, ports, dns,
+                        dnsSearch, dnsOptions), actor);
         operations.open(intent.correlationId(), OperationEntry.CREATE_SANDBOX, sandboxId, name, actor,
                 network == null ? null : network.id, endpointIds);
         SandboxCreateWaiter waiter = new SandboxCreateWaiter(intent.correlationId(), sandboxId, node, endpointIds);
@@ -284,6 +301,11 @@ public class SandboxCommands {
                     + ": start a node-agent (GET /api/v1/nodes lists the nodes and their state)");
         }
         return ready.iterator().next();
+    }
+
+    /** A dns list without blank entries (null = none). */
+    private static List<String> dnsList(List<String> values) {
+        return values == null ? List.of() : values.stream().filter(v -> v != null && !v.isBlank()).map(String::strip).toList();
     }
 
     private static void checkAddress(String ipv4Address) {

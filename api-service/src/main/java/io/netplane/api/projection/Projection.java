@@ -239,6 +239,7 @@ public class Projection {
         node.underlayAddress = joined.underlayAddress();
         node.routedSubnets = JsonColumns.write(joined.routedSubnets() == null ? List.of() : joined.routedSubnets());
         node.versions = JsonColumns.write(joined.versions() == null ? Map.of() : joined.versions());
+        node.hostname = joined.hostname();
         node.joined = event.time();
         node.leftAt = null;
     }

@@ -23,6 +23,8 @@ public class NodeEntry extends PanacheEntityBase {
     @Column(columnDefinition = "jsonb")
     @ColumnTransformer(write = "?::jsonb")
     public String versions;
+    /** The host's name (uname), for a host-mode sandbox's hostname; null from agents that did not say it. */
+    public String hostname;
     public Instant joined;
     @Column(name = "last_seen")
     public Instant lastSeen;

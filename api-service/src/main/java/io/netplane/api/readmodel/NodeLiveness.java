@@ -39,6 +39,13 @@ public class NodeLiveness {
         return node == null ? Optional.empty() : Optional.of(state(node));
     }
 
+    /** The host name the node reported when it joined, or its node name when it reported none. */
+    @Transactional
+    public String hostname(String name) {
+        NodeEntry node = NodeEntry.findById(name);
+        return node == null || node.hostname == null || node.hostname.isBlank() ? name : node.hostname;
+    }
+
     public String state(NodeEntry node) {
         if (node.hasLeft()) {
             return LEFT;

@@ -76,7 +76,7 @@ public class SandboxAllocator {
         }
         Instant now = NetworkAllocator.now();
         Sandbox sandbox = new Sandbox(r.sandboxId(), r.name(), r.node(), mode, netns, r.hostname(), r.containerOf(),
-                List.of(), now);
+                listOf(r.dns()), now, listOf(r.dnsSearch()), listOf(r.dnsOptions()));
         if (!store.insertIfNew(c, sandbox, wanted.size())) {
             throw taken(c, sandbox);
         }
@@ -123,13 +123,18 @@ public class SandboxAllocator {
      * in request order, so a poll batch costs a handful of round trips however many sandboxes it holds. Any
      * refusal surfaces as an SQLException or RejectedIntent for the whole lot: the caller then goes one by one.
      */
+    /** The request's dns list as the sandbox carries it (resolv.conf only: not stored, the agent needs it once). */
+    private static List<String> listOf(List<String> values) {
+        return values == null ? List.of() : List.copyOf(values);
+    }
+
     public List<Scheduled> createAll(Connection c, List<SandboxCreateRequested> requests) throws SQLException {
         Instant now = NetworkAllocator.now();
         List<Sandbox> sandboxes = new ArrayList<>(requests.size());
         List<String> networkIds = new ArrayList<>();
         for (SandboxCreateRequested r : requests) {
             sandboxes.add(new Sandbox(r.sandboxId(), r.name(), r.node(), "bridge", "np-" + r.sandboxId().substring(0, 12),
-                    r.hostname(), r.containerOf(), List.of(), now));
+                    r.hostname(), r.containerOf(), listOf(r.dns()), now, listOf(r.dnsSearch()), listOf(r.dnsOptions())));
             for (EndpointRequest e : r.networks() == null ? List.<EndpointRequest>of() : r.networks()) {
                 networkIds.add(network(c, e.networkId()).id());
             }

@@ -183,6 +183,24 @@ class SandboxIntentsTest {
     }
 
     @Test
+    void dnsServersSearchDomainsAndOptionsReachTheDesiredSandbox() {
+        Network n = network("sb-dns", null, null, null);
+        for (String mode : List.of("bridge", "none")) { // a plain bridge create is scheduled in a batch, none one by one
+            String id = newId();
+            Envelope intent = broker.send(Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(id),
+                    new SandboxCreateRequested(id, "dns-" + mode, NODE, mode, "dns-" + mode, null,
+                            mode.equals("bridge") ? List.of(on(n)) : List.of(), List.of(), List.of("192.0.2.53"),
+                            List.of("example.test"), List.of("ndots:2")), "test"));
+            Sandbox scheduled = broker.outcome(intent).data(Sandbox.class);
+            assertEquals(List.of("192.0.2.53"), scheduled.dns(), mode);
+            assertEquals(List.of("example.test"), scheduled.dnsSearch(), mode);
+            assertEquals(List.of("ndots:2"), scheduled.dnsOptions(), mode);
+            assertEquals(scheduled, broker.awaitDesired(Keys.desiredSandbox(id), x -> x.value() != null).value()
+                    .data(Sandbox.class));
+        }
+    }
+
+    @Test
     void lowestFreeFirstAndAFreedAddressIsReusedAtOnce() {
         Network n = network("lf", "10.90.0.0/24", null, null);
         Created c1 = create("lf1", on(n));

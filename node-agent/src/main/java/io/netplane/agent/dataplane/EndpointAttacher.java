@@ -23,8 +23,9 @@ import java.util.Map;
 /**
  * Attaches an endpoint to its sandbox and network on the bridge driver: a veth pair whose host end
  * {@code vnp<12 hex>} sits on the network's bridge, marked as this node's, and whose peer is born in the
- * sandbox's netns as {@code ifname} with its MAC, address(es), up, and the default route via the gateway
- * for {@code eth0}; the published host ports held and DNATed. Each step registers its undo, so a failed
+ * sandbox's netns as {@code ifname} with its MAC, address(es), up, and — when the caller's rule
+ * ({@link DefaultRoutes}) says this endpoint carries it — the default route via its gateway; the published host
+ * ports held and DNATed. Each step registers its undo, so a failed
  * attach leaves nothing. Detach is idempotent and keeps going past errors. Call it from the kernel thread only.
  */
 public final class EndpointAttacher {
@@ -57,6 +58,15 @@ public final class EndpointAttacher {
      * and DNAT again), rebuilds a half-gone one, attaches a missing one.
      */
     public EndpointState ensure(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge) {
+        return ensure(endpoint, sandboxName, netns, network, bridge, !network.internal());
+    }
+
+    /**
+     * {@link #ensure(Endpoint, String, String, Network, String)}; {@code defaultRoute}: a new attach moves the
+     * sandbox's default route to this endpoint (an adopted one is left to {@link DefaultRoutes#converge}).
+     */
+    public EndpointState ensure(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge,
+                                boolean defaultRoute) {
         String host = hostIfname(endpoint.id());
         Optional<Link> existing = kernel.links().get(host);
         if (existing.isPresent()) {
@@ -71,11 +81,21 @@ public final class EndpointAttacher {
             }
             detach(endpoint.id());
         }
-        return attach(endpoint, sandboxName, netns, network, bridge);
+        return attach(endpoint, sandboxName, netns, network, bridge, defaultRoute);
     }
 
-    /** Equivalent to the netavark/CNI bridge ADD, with the fused veth (see {@link io.netplane.agent.kernel.Links#createVeth}). */
+    /** Attaches the only endpoint of its sandbox: it carries the default route unless its network is internal. */
     public EndpointState attach(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge) {
+        return attach(endpoint, sandboxName, netns, network, bridge, !network.internal());
+    }
+
+    /**
+     * Equivalent to the netavark/CNI bridge ADD, with the fused veth (see {@link io.netplane.agent.kernel.Links#createVeth});
+     * {@code defaultRoute}: the sandbox's default route leaves by this endpoint's gateway from now on (put back as
+     * it was if a later step fails).
+     */
+    public EndpointState attach(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge,
+                                boolean defaultRoute) {
         String id = endpoint.id();
         String host = hostIfname(id);
         String ifname = endpoint.ifname();
@@ -110,9 +130,11 @@ public final class EndpointAttacher {
                     inside.addresses().add(peer.index(), ifname, address);
                 }
                 inside.links().setUp(peer.index(), ifname);
-                Optional<EndpointAddress> gateway = defaultGateway(endpoint);
+                Optional<EndpointAddress> gateway = defaultRoute ? gateway(endpoint) : Optional.empty();
                 if (gateway.isPresent()) {
-                    inside.routes().addDefault(Cidr.literal(gateway.get().gateway()), peer.index(), ifname);
+                    Runnable putBack = DefaultRoutes.replace(inside, namespace, Cidr.literal(gateway.get().gateway()),
+                            peer.index(), ifname);
+                    rollback.add(putBack::run);
                 }
             }
 
@@ -285,9 +307,9 @@ public final class EndpointAttacher {
         return addresses;
     }
 
-    /** Docker: the first network (eth0) gives the default route, via its subnet's gateway. */
-    private static Optional<EndpointAddress> defaultGateway(Endpoint endpoint) {
-        if (!"eth0".equals(endpoint.ifname()) || endpoint.addresses() == null) {
+    /** The endpoint's IPv4 gateway (its subnet's), if it has one. */
+    public static Optional<EndpointAddress> gateway(Endpoint endpoint) {
+        if (endpoint.addresses() == null) {
             return Optional.empty();
         }
         return endpoint.addresses().stream()

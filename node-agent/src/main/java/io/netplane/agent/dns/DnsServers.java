@@ -53,6 +53,7 @@ public final class DnsServers implements AutoCloseable {
     private final ExecutorService forwarding;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Map<String, Server> servers = new HashMap<>(); // the loop thread's only
+    private final Map<String, UpstreamResolvers> upstreamOf = new HashMap<>(); // the loop thread's only: --dns
     private final ByteBuffer datagram = ByteBuffer.allocateDirect(TCP_MAX);
     private volatile boolean closed;
 
@@ -105,7 +106,20 @@ public final class DnsServers implements AutoCloseable {
      * {@code sandboxId}. Idempotent; a server for the same sandbox in another namespace is replaced.
      */
     public void open(String sandboxId, NetNamespace netns) {
+        open(sandboxId, netns, null);
+    }
+
+    /**
+     * {@link #open(String, NetNamespace)} forwarding the sandbox's other names to {@code sandboxUpstream} (its own
+     * nameservers, {@code docker run --dns}; Docker's embedded server forwards to them) instead of the node's.
+     */
+    public void open(String sandboxId, NetNamespace netns, UpstreamResolvers sandboxUpstream) {
         onLoop(() -> {
+            if (sandboxUpstream == null || sandboxUpstream.isEmpty()) {
+                upstreamOf.remove(sandboxId);
+            } else {
+                upstreamOf.put(sandboxId, sandboxUpstream);
+            }
             Server existing = servers.get(sandboxId);
             if (existing != null && existing.netns.equals(netns.name()) && existing.udp.isOpen()) {
                 return null;
@@ -130,6 +144,7 @@ public final class DnsServers implements AutoCloseable {
     public void close(String sandboxId) {
         onLoop(() -> {
             Server server = servers.remove(sandboxId);
+            upstreamOf.remove(sandboxId);
             if (server != null) {
                 server.close();
             }
@@ -264,11 +279,12 @@ public final class DnsServers implements AutoCloseable {
         if (answer != null) {
             return answer.toWire(limit);
         }
-        if (upstream.isEmpty()) {
+        UpstreamResolvers resolvers = upstreamOf.getOrDefault(sandboxId, upstream);
+        if (resolvers.isEmpty()) {
             return DnsAnswers.serverFailure(query).toWire(limit);
         }
         forwarding.execute(() -> {
-            byte[] forwarded = upstream.forward(bytes);
+            byte[] forwarded = resolvers.forward(bytes);
             later.accept(forwarded != null && (!udp || forwarded.length <= limit) ? forwarded
                     : forwarded != null ? truncated(query, limit) : DnsAnswers.serverFailure(query).toWire(limit));
         });

@@ -13,6 +13,7 @@ import io.netplane.events.data.Sandbox;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,11 +84,12 @@ public final class EmbeddedDns implements DesiredListener, AutoCloseable {
                 if (embedded) {
                     Object inode = inode(netns);
                     if (!inode.equals(served.get(sandbox.id()))) { // new, or its namespace was rebuilt
-                        servers.open(sandbox.id(), netns);
+                        servers.open(sandbox.id(), netns, upstreamOf(sandbox));
                         served.put(sandbox.id(), inode);
                     }
                 }
-                files.write(netns.name(), embedded ? SandboxDnsFiles.EMBEDDED_RESOLV_CONF : hostResolvConf(),
+                files.write(netns.name(), SandboxDnsFiles.resolvConf(hostResolvConf(), embedded, sandbox.dns(),
+                                sandbox.dnsSearch(), sandbox.dnsOptions()),
                         files.hosts(sandbox.id(), hostname(sandbox), addressesOf(sandbox.id())));
             } catch (RuntimeException e) {
                 LOG.warnf("DNS for sandbox %s in %s: %s", sandbox.id(), netns, e.getMessage());
@@ -161,6 +163,22 @@ public final class EmbeddedDns implements DesiredListener, AutoCloseable {
             }
         }
         return addresses;
+    }
+
+    /** The sandbox's own nameservers ({@code --dns}) as its server's upstream; null = the node's. */
+    private UpstreamResolvers upstreamOf(Sandbox sandbox) {
+        if (sandbox.dns() == null || sandbox.dns().isEmpty()) {
+            return null;
+        }
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (String server : sandbox.dns()) {
+            try {
+                servers.add(new InetSocketAddress(DnsSettings.literal(server), 53));
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("sandbox %s: nameserver %s is not an IP address; skipped", sandbox.id(), server);
+            }
+        }
+        return new UpstreamResolvers(servers, (int) settings.upstreamTimeout().toMillis());
     }
 
     private static String hostname(Sandbox sandbox) {

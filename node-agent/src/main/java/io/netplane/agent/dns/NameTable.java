@@ -16,13 +16,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Who resolves which name, built from the desired network, sandbox and endpoint records of EVERY node (a name
  * must resolve on each node its network reaches). On a user-defined network an endpoint registers its
  * sandbox's name, its aliases and the sandbox's 12-hex short id; {@code name.network} names the same thing on
- * that network only. A name resolves as soon as its endpoint record is in desired and stops with its
+ * that network only; an address answers a reverse (PTR) lookup with {@code name.network} (Docker's form), on the
+ * networks of the asker only. A name resolves as soon as its endpoint record is in desired and stops with its
  * tombstone. The default bridge and the other predefined networks register nothing (Docker: no name resolution
  * there). Immutable: the server reads a snapshot without locks; a change builds a new one.
  */
@@ -53,13 +55,16 @@ public final class NameTable {
     private final Map<String, Map<String, List<Inet4Address>>> names; // network id → name → addresses
     private final Set<String> known; // every registered name on every network
     private final Set<String> knownNetworks; // every user-defined network name
+    private final Map<String, Map<Inet4Address, String>> reverse; // network id → address → "name.network"
 
     private NameTable(Map<String, List<String>> networksOfSandbox, Map<String, String> networkNames,
-                      Map<String, Map<String, List<Inet4Address>>> names, Set<String> known) {
+                      Map<String, Map<String, List<Inet4Address>>> names, Set<String> known,
+                      Map<String, Map<Inet4Address, String>> reverse) {
         this.networksOfSandbox = networksOfSandbox;
         this.networkNames = networkNames;
         this.names = names;
         this.known = known;
+        this.reverse = reverse;
         this.knownNetworks = new HashSet<>(networkNames.values());
     }
 
@@ -76,6 +81,7 @@ public final class NameTable {
         Map<String, Set<String>> attached = new HashMap<>();
         Map<String, Map<String, Set<Inet4Address>>> names = new HashMap<>();
         Set<String> known = new HashSet<>();
+        Map<String, Map<Inet4Address, String>> reverse = new HashMap<>();
         for (Endpoint endpoint : endpoints) {
             String networkName = networkNames.get(endpoint.networkId());
             if (networkName == null || endpoint.sandboxId() == null) {
@@ -84,10 +90,15 @@ public final class NameTable {
             attached.computeIfAbsent(endpoint.sandboxId(), id -> new HashSet<>()).add(endpoint.networkId());
             List<Inet4Address> addresses = ipv4(endpoint.addresses());
             Map<String, Set<Inet4Address>> onNetwork = names.computeIfAbsent(endpoint.networkId(), id -> new HashMap<>());
-            for (String name : namesOf(endpoint, sandboxById.get(endpoint.sandboxId()))) {
+            Set<String> endpointNames = namesOf(endpoint, sandboxById.get(endpoint.sandboxId()));
+            for (String name : endpointNames) {
                 onNetwork.computeIfAbsent(name, n -> new LinkedHashSet<>()).addAll(addresses);
                 known.add(name);
             }
+            // the first name is the sandbox's own (or its short id): Docker answers PTR with it, never an alias
+            String host = endpointNames.iterator().next() + "." + networkName;
+            Map<Inet4Address, String> byAddress = reverse.computeIfAbsent(endpoint.networkId(), id -> new HashMap<>());
+            addresses.forEach(address -> byAddress.putIfAbsent(address, host));
         }
         Map<String, List<String>> networksOfSandbox = new HashMap<>();
         attached.forEach((sandboxId, ids) -> networksOfSandbox.put(sandboxId, ids.stream()
@@ -98,7 +109,7 @@ public final class NameTable {
             byName.forEach((name, addresses) -> copy.put(name, sortedCopy(addresses)));
             frozen.put(networkId, copy);
         });
-        return new NameTable(networksOfSandbox, networkNames, frozen, known);
+        return new NameTable(networksOfSandbox, networkNames, frozen, known, reverse);
     }
 
     /** Predefined networks (bridge, host, none) have no name resolution. */
@@ -134,6 +145,20 @@ public final class NameTable {
             return new Found(List.copyOf(found));
         }
         return isKnownAnywhere(wanted) ? FOREIGN : UNKNOWN;
+    }
+
+    /**
+     * The name of {@code address} for a PTR answer to {@code sandboxId} ("c1.net1"): a sandbox address on one of
+     * the asker's networks; empty otherwise (the upstream resolvers answer, as Docker forwards it).
+     */
+    public Optional<String> reverse(String sandboxId, Inet4Address address) {
+        for (String networkId : networksOfSandbox.getOrDefault(sandboxId, List.of())) {
+            String host = reverse.getOrDefault(networkId, Map.of()).get(address);
+            if (host != null) {
+                return Optional.of(host);
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean isKnownAnywhere(String name) {

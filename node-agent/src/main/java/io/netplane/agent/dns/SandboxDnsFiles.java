@@ -36,6 +36,54 @@ public final class SandboxDnsFiles {
         this.node = node;
     }
 
+    /**
+     * The sandbox's resolv.conf, as Docker builds it. Without {@code dns}/{@code dnsSearch}/{@code dnsOptions}: the
+     * embedded server's two lines, or a copy of the host's. With them, each replaces the host's nameservers, search
+     * domains or options ({@code search .} = none), written as {@code nameserver}, {@code search}, {@code options}
+     * lines; with the embedded server the only nameserver is 127.0.0.11 (the sandbox's own servers are its
+     * upstream) and {@code ndots:0} is added unless an ndots option was given.
+     */
+    public static String resolvConf(String host, boolean embedded, List<String> dns, List<String> dnsSearch,
+                                    List<String> dnsOptions) {
+        if (isEmpty(dns) && isEmpty(dnsSearch) && isEmpty(dnsOptions)) {
+            return embedded ? EMBEDDED_RESOLV_CONF : host;
+        }
+        List<String> nameservers = embedded ? List.of("127.0.0.11") : isEmpty(dns) ? lines(host, "nameserver", false) : dns;
+        List<String> search = isEmpty(dnsSearch) ? lines(host, "search", true) : dnsSearch;
+        List<String> options = new ArrayList<>(isEmpty(dnsOptions) ? lines(host, "options", true) : dnsOptions);
+        if (embedded && options.stream().noneMatch(o -> o.matches("ndots:[0-9]+"))) {
+            options.add("ndots:0");
+        }
+        StringBuilder text = new StringBuilder();
+        nameservers.forEach(server -> text.append("nameserver ").append(server).append('\n'));
+        if (!search.isEmpty() && !String.join(" ", search).strip().equals(".")) {
+            text.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        if (!options.isEmpty()) {
+            text.append("options ").append(String.join(" ", options)).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** The values of {@code keyword} lines of a resolv.conf: every line's, or the last line's ({@code last}). */
+    private static List<String> lines(String resolvConf, String keyword, boolean last) {
+        List<String> values = new ArrayList<>();
+        for (String line : resolvConf.split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length >= 2 && words[0].equals(keyword)) {
+                if (last) {
+                    values.clear();
+                }
+                values.addAll(List.of(words).subList(1, words.length));
+            }
+        }
+        return values;
+    }
+
+    private static boolean isEmpty(List<String> values) {
+        return values == null || values.isEmpty();
+    }
+
     /** The hosts file of a sandbox: localhost lines, then each of its addresses with its hostname (Docker). */
     public String hosts(String sandboxId, String hostname, List<String> addresses) {
         StringBuilder text = new StringBuilder(marker(sandboxId)).append('\n').append(LOCALHOST);

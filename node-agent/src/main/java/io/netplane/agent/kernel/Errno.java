@@ -5,6 +5,7 @@ import java.util.Map;
 /** Symbolic names and strerror texts of the errnos netlink answers with (Linux x86_64/arm64 numbers). */
 public final class Errno {
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EAGAIN = 11;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;

@@ -15,6 +15,7 @@ final class Netlink {
     static final short RTM_DELADDR = 21;
     static final short RTM_GETADDR = 22;
     static final short RTM_NEWROUTE = 24;
+    static final short RTM_DELROUTE = 25;
     static final short RTM_GETROUTE = 26;
 
     // nlmsghdr.nlmsg_flags
@@ -23,6 +24,7 @@ final class Netlink {
     static final int NLM_F_ACK = 0x4;
     static final int NLM_F_DUMP_INTR = 0x10;
     static final int NLM_F_DUMP = 0x300;
+    static final int NLM_F_REPLACE = 0x100;
     static final int NLM_F_EXCL = 0x200;
     static final int NLM_F_CREATE = 0x400;
     // flags of an NLMSG_ERROR message

@@ -1,6 +1,7 @@
 package io.netplane.agent.reconcile;
 
 import io.netplane.agent.dataplane.DataplaneException;
+import io.netplane.agent.dataplane.DefaultRoutes;
 import io.netplane.agent.dataplane.EndpointAttacher;
 import io.netplane.agent.dataplane.EndpointState;
 import io.netplane.agent.dataplane.Firewall;
@@ -18,11 +19,13 @@ import io.netplane.events.data.Network;
 import io.netplane.events.data.Sandbox;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -31,7 +34,8 @@ import java.util.stream.Collectors;
  * endpoint records (records of different partitions arrive in any order) and builds an endpoint once its
  * sandbox is built and its network is ready here. {@link #converge()} — after the list and then periodically —
  * rebuilds what is missing from the kernel and deletes what this node marked or recorded and is no longer
- * desired: veths with its endpoint mark, namespaces in its records, elements of its firewall table. Each
+ * desired: veths with its endpoint mark, namespaces in its records, elements of its firewall table. A sandbox's
+ * default route follows Docker's rule ({@link DefaultRoutes}) at every connect, disconnect and converge. Each
  * outcome becomes a status event (only when it changes). All kernel work runs on the {@link KernelThread}.
  */
 public final class SandboxReconciler implements DesiredListener {
@@ -109,7 +113,7 @@ public final class SandboxReconciler implements DesiredListener {
                 if (mine) {
                     buildEndpoint(desiredEndpoints.get(change.id()));
                 } else if (previous != null || builtEndpoints.containsKey(change.id())) {
-                    removeEndpoint(change.id(), previous, change.correlationId());
+                    removeEndpoint(change.id(), previous, change.correlationId(), true);
                 }
             }
             default -> LOG.debugf("desired record %s of unknown kind ignored", change.key());
@@ -187,6 +191,15 @@ public final class SandboxReconciler implements DesiredListener {
         }
         buildPendingEndpoints();
         removeStale();
+        for (String sandboxId : List.copyOf(builtSandboxes.keySet())) {
+            try {
+                if (reroute(sandboxId)) {
+                    LOG.infof("sandbox %s: its default route was not Docker's choice; fixed", sandboxId);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf("converge: sandbox %s: %s", sandboxId, e.getMessage());
+            }
+        }
         try {
             kernelThread.run(firewall::converge);
         } catch (RuntimeException e) {
@@ -273,8 +286,12 @@ public final class SandboxReconciler implements DesiredListener {
                 throw new DataplaneException("attach endpoint " + endpoint.id() + ": driver " + network.driver()
                         + " not supported yet");
             }
+            List<DefaultRoutes.Attachment> attached = attachments(endpoint.sandboxId(), endpoint.id());
+            DefaultRoutes.Attachment self = attachment(endpoint, network);
+            attached.add(self);
+            boolean defaultRoute = DefaultRoutes.choose(attached).filter(chosen -> chosen == self).isPresent();
             EndpointState state = kernelThread.call(() -> attacher.ensure(endpoint, sandboxName, sandbox.netns(),
-                    network, networks.bridgeName(network)));
+                    network, networks.bridgeName(network), defaultRoute));
             builtEndpoints.put(endpoint.id(), state);
             report("endpoint/" + endpoint.id(), "ready " + change.envelope().id(), () -> status.endpointReady(change.envelope(), state));
         } catch (RuntimeException e) {
@@ -287,7 +304,8 @@ public final class SandboxReconciler implements DesiredListener {
 
     private void removeSandbox(String sandboxId, DesiredChange previous, String correlationId) {
         builtEndpoints.values().stream().filter(e -> e.sandboxId().equals(sandboxId)).map(EndpointState::endpointId)
-                .toList().forEach(endpointId -> removeEndpoint(endpointId, desiredEndpoints.get(endpointId), correlationId));
+                .toList().forEach(endpointId -> removeEndpoint(endpointId, desiredEndpoints.get(endpointId), correlationId,
+                        false)); // the namespace goes: no default route to move
         SandboxState built = builtSandboxes.remove(sandboxId);
         String netns = built != null ? built.netns()
                 : previous == null ? null : previous.envelope().data(Sandbox.class).netns();
@@ -301,14 +319,30 @@ public final class SandboxReconciler implements DesiredListener {
         }
     }
 
-    private void removeEndpoint(String endpointId, DesiredChange previous, String correlationId) {
+    /**
+     * Detaches the endpoint; {@code reroute}: first moves the sandbox's default route to the rule's choice among
+     * the endpoints that stay (so it never leaves by the interface going away). A failed move is reported after
+     * the detach (the endpoint goes anyway); the next converge tries the route again.
+     */
+    private void removeEndpoint(String endpointId, DesiredChange previous, String correlationId, boolean reroute) {
         EndpointState built = builtEndpoints.remove(endpointId);
         String sandboxId = built != null ? built.sandboxId()
                 : previous == null ? null : previous.envelope().data(Endpoint.class).sandboxId();
         reported.remove("endpoint/" + endpointId);
+        String routeError = null;
+        if (reroute && built != null) {
+            try {
+                reroute(built.sandboxId());
+            } catch (RuntimeException e) {
+                routeError = e.getMessage();
+            }
+        }
         try {
             // the veth's own delete runs next on the kernel thread, while endpoint.cleared goes out
             kernelThread.run(() -> attacher.detach(endpointId, kernelThread::later));
+            if (routeError != null) {
+                throw new DataplaneException("detach endpoint " + endpointId + ": " + routeError);
+            }
             if (sandboxId != null) {
                 status.endpointCleared(endpointId, sandboxId, correlationId);
             }
@@ -318,6 +352,43 @@ public final class SandboxReconciler implements DesiredListener {
                 status.endpointFailed(null, endpointId, sandboxId, correlationId, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Applies Docker's default-route rule to the sandbox's built endpoints, in its own namespace (host- and
+     * container-mode sandboxes have none to route). Returns whether the kernel had to change.
+     */
+    private boolean reroute(String sandboxId) {
+        SandboxState sandbox = builtSandboxes.get(sandboxId);
+        DesiredChange desired = desiredSandboxes.get(sandboxId);
+        if (sandbox == null || sandbox.netns() == null || desired == null) {
+            return false;
+        }
+        String mode = desired.envelope().data(Sandbox.class).mode();
+        if ("host".equals(mode) || "container".equals(mode)) {
+            return false;
+        }
+        Optional<DefaultRoutes.Attachment> chosen = DefaultRoutes.choose(attachments(sandboxId, null));
+        return kernelThread.call(() -> DefaultRoutes.converge(NetNamespace.of(sandbox.netns()), chosen));
+    }
+
+    /** The sandbox's built endpoints but {@code excluding}, as the default-route rule sees them. */
+    private List<DefaultRoutes.Attachment> attachments(String sandboxId, String excluding) {
+        List<DefaultRoutes.Attachment> attached = new ArrayList<>();
+        for (EndpointState state : builtEndpoints.values()) {
+            DesiredChange change = desiredEndpoints.get(state.endpointId());
+            Network network = desiredNetworks.get(state.networkId());
+            if (state.sandboxId().equals(sandboxId) && !state.endpointId().equals(excluding) && change != null
+                    && network != null) {
+                attached.add(attachment(change.envelope().data(Endpoint.class), network));
+            }
+        }
+        return attached;
+    }
+
+    private static DefaultRoutes.Attachment attachment(Endpoint endpoint, Network network) {
+        return new DefaultRoutes.Attachment(network.name(), network.internal(), endpoint.ifname(),
+                EndpointAttacher.gateway(endpoint).map(a -> a.gateway()).orElse(null));
     }
 
     private void report(String key, String outcome, Runnable publish) {

@@ -257,7 +257,7 @@ class BridgeDataplanePacketTest {
                 List.of(new PortBinding("udp", "0.0.0.0", 18099, 53)), List.of(), Instant.now());
         DataplaneException failed = assertThrows(DataplaneException.class, () -> kernelThread.call(() ->
                 attacher.attach(endpoint, "fail", sandbox.netns(), netA, netA.bridge())));
-        assertTrue(failed.getMessage().startsWith("attach endpoint " + endpoint.id() + ": add default route via 10.207.1.1 dev eth0:"),
+        assertTrue(failed.getMessage().startsWith("attach endpoint " + endpoint.id() + ": replace default route via 10.207.1.1 dev eth0:"),
                 failed.getMessage());
         assertFalse(Netns.run("ip", "-n", HOST, "link", "show", EndpointAttacher.hostIfname(endpoint.id())).exit() == 0);
         assertFalse(Netns.run("ip", "-n", sandbox.netns(), "link", "show", "eth0").exit() == 0);

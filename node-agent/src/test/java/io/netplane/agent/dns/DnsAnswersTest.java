@@ -8,6 +8,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -54,6 +55,23 @@ class DnsAnswersTest {
         assertTrue(aaaa.getSection(Section.ANSWER).isEmpty());
         assertEquals(Rcode.NXDOMAIN, roundTrip(DnsAnswers.answer(query("c", Type.A), table, a.id())).getRcode());
         assertEquals(Rcode.NXDOMAIN, roundTrip(DnsAnswers.answer(query("c.net2", Type.A), table, a.id())).getRcode());
+    }
+
+    @Test
+    void aReverseLookupOfAnAddressOnTheAskersNetworksIsNameDotNetwork() throws Exception {
+        Message ptr = roundTrip(DnsAnswers.answer(query("3.0.1.10.in-addr.arpa", Type.PTR), table, a.id()));
+        assertEquals(Rcode.NOERROR, ptr.getRcode());
+        assertTrue(ptr.getHeader().getFlag(Flags.AA));
+        List<Record> records = ptr.getSection(Section.ANSWER);
+        assertEquals(1, records.size());
+        assertEquals("b.net1.", ((PTRRecord) records.get(0)).getTarget().toString(), "the sandbox's name, not its alias");
+        assertEquals(DnsAnswers.TTL, records.get(0).getTTL());
+        // c's address is on net2, which a is not on; an unknown address; a malformed reverse name: all go upstream
+        assertNull(DnsAnswers.answer(query("2.0.2.10.in-addr.arpa", Type.PTR), table, a.id()));
+        assertNull(DnsAnswers.answer(query("9.9.1.10.in-addr.arpa", Type.PTR), table, a.id()));
+        assertNull(DnsAnswers.answer(query("300.0.1.10.in-addr.arpa", Type.PTR), table, a.id()));
+        assertEquals("c.net2.", ((PTRRecord) roundTrip(DnsAnswers.answer(query("2.0.2.10.in-addr.arpa", Type.PTR),
+                table, c.id())).getSection(Section.ANSWER).get(0)).getTarget().toString());
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,6 +115,19 @@ class EmbeddedDnsKernelTest {
     }
 
     @Test
+    void addressesOfTheSandboxesNetworksResolveBackAndAaaaOfALocalNameIsNoData() throws Exception {
+        // glibc's reverse lookup (the sandbox's hosts file holds only its own addresses): a PTR query to 127.0.0.11
+        Netns.Result reverse = Netns.run("ip", "netns", "exec", u1.netns(), "getent", "hosts", "10.231.1.3");
+        assertEquals(0, reverse.exit(), reverse.err());
+        assertEquals(List.of("10.231.1.3", u2.name() + "." + net1.name()), List.of(reverse.out().strip().split("\\s+")));
+        try (SandboxResolver resolver = SandboxResolver.open(u1.netns(), 2000)) {
+            Message aaaa = resolver.query(u2.name(), Type.AAAA);
+            assertEquals(Rcode.NOERROR, aaaa.getRcode(), "a known name without IPv6: no data, not NXDOMAIN");
+            assertTrue(aaaa.getSection(Section.ANSWER).isEmpty());
+        }
+    }
+
+    @Test
     void namesOfOtherNetworksAreNxdomainAndTheDefaultBridgeHasNoServer() throws Exception {
         assertEquals(List.of(), getent(u1, u3.name()));
         assertEquals(List.of(), getent(u3, u1.name()));
@@ -130,6 +145,40 @@ class EmbeddedDnsKernelTest {
         assertTrue(read(u1, "hosts").contains("127.0.0.1\tlocalhost\n"));
         assertTrue(read(d1, "hosts").contains("10.231.0.2\t" + d1.id().substring(0, 12) + "\n"));
         assertEquals(Map.of(u1.id(), u1.netns(), u2.id(), u2.netns(), u3.id(), u3.netns()), dns.serving());
+    }
+
+    @Test
+    void aSandboxsOwnNameserversSearchDomainsAndOptionsAsDockerWritesThem() throws Exception {
+        InetSocketAddress ownAddress = new InetSocketAddress(InetAddress.getByName("127.53." + IpCommand.random(1, 250)
+                + "." + IpCommand.random(1, 250)), 53);
+        try (TestUpstream own = new TestUpstream("198.51.100.9", ownAddress)) {
+            Sandbox u4 = withDns(DnsRecords.sandbox("dns-u4-" + IpCommand.hex(3), node),
+                    List.of(ownAddress.getAddress().getHostAddress()), List.of("example.test"), List.of("timeout:1"));
+            Sandbox d2 = withDns(DnsRecords.sandbox("dns-d2-" + IpCommand.hex(3), node), List.of("192.0.2.53"),
+                    List.of(), List.of("ndots:3"));
+            for (Sandbox sandbox : List.of(u4, d2)) {
+                IpCommand.check("netns", "add", sandbox.netns());
+                namespaces.add(sandbox.netns());
+                IpCommand.check("-n", sandbox.netns(), "link", "set", "lo", "up");
+                dns.changed(desired(sandbox));
+            }
+            dns.changed(desired(endpoint(u4, net1, "10.231.1.4")));
+            dns.changed(desired(endpoint(d2, bridge, "10.231.0.3")));
+
+            // the embedded server: 127.0.0.11 only, the user's search and options, ndots:0 added
+            assertEquals("nameserver 127.0.0.11\nsearch example.test\noptions timeout:1 ndots:0\n", read(u4, "resolv.conf"));
+            // default bridge: its own nameserver and options replace the host's; an ndots of its own is kept
+            assertEquals("nameserver 192.0.2.53\noptions ndots:3\n", read(d2, "resolv.conf"));
+            assertEquals(List.of("198.51.100.9"), getent(u4, "forwarded.test"), "forwarded to its own nameserver");
+            assertTrue(own.queries.get() > 0);
+            assertEquals(List.of("203.0.113.7"), getent(u1, "forwarded.test"), "the others still use the node's");
+            assertEquals(List.of("10.231.1.3"), getent(u4, u2.name()), "local names are still answered");
+        }
+    }
+
+    private static Sandbox withDns(Sandbox s, List<String> dns, List<String> search, List<String> options) {
+        return new Sandbox(s.id(), s.name(), s.node(), s.mode(), s.netns(), s.hostname(), s.containerOf(), dns,
+                s.created(), search, options);
     }
 
     @Test

@@ -25,8 +25,13 @@ final class TestUpstream implements AutoCloseable {
     final AtomicInteger queries = new AtomicInteger();
 
     TestUpstream(String answer) throws IOException {
+        this(answer, new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    }
+
+    /** On {@code bind}, a loopback address (e.g. 127.53.x.y:53: a sandbox's own nameserver, always port 53). */
+    TestUpstream(String answer, InetSocketAddress bind) throws IOException {
         this.answer = InetAddress.getByName(answer);
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        this.socket = new DatagramSocket(bind);
         this.thread = new Thread(this::serve, "test-upstream");
         thread.setDaemon(true);
         thread.start();

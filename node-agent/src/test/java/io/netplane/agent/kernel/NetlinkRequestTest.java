@@ -163,6 +163,28 @@ class NetlinkRequestTest {
     }
 
     @Test
+    void replaceDefaultRoute() {
+        assertEquals(golden(
+                "2c000000 1800 0505 03000000 00000000", // 44 B, RTM_NEWROUTE, REQUEST|ACK|REPLACE|CREATE
+                "02 00 00 00 fe 03 00 01 00000000", // rtmsg: AF_INET, dst_len 0, table main, proto boot, scope universe, unicast
+                "0800 0500 0a000001", // RTA_GATEWAY 10.0.0.1
+                "0800 0400 05000000"), // RTA_OIF 5
+                hex(Routes.replaceDefaultRequest(Cidr.literal("10.0.0.1"), 5).toBytes(3)));
+    }
+
+    @Test
+    void deleteDefaultRoute() {
+        assertEquals(golden(
+                "34000000 1900 0500 03000000 00000000", // 52 B, RTM_DELROUTE, REQUEST|ACK
+                "02 00 00 00 fe 00 ff 00 00000000", // rtmsg: AF_INET, dst_len 0, table main, any proto, scope NOWHERE, any type
+                "0800 0500 0a000001", // RTA_GATEWAY 10.0.0.1
+                "0800 0400 05000000", // RTA_OIF 5
+                "0800 0600 32000000"), // RTA_PRIORITY 50
+                hex(Routes.deleteDefaultRequest(new Route(null, Cidr.literal("10.0.0.1"), 5, Route.RT_TABLE_MAIN, 3, 0,
+                        Route.RTN_UNICAST, null, 50)).toBytes(3)));
+    }
+
+    @Test
     void setHairpin() {
         assertEquals(golden(
                 "2c000000 1300 0500 04000000 00000000", // 44 B, RTM_SETLINK, REQUEST|ACK
