@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.netplane.events.Topic;
 import org.junit.jupiter.api.Test;
 
@@ -66,11 +67,12 @@ class KubernetesManifestsTest {
                 "KafkaNodePool/dual-role", "Kafka/netplane", "Cluster/netplane-db", "Deployment/ipam-service",
                 "Service/ipam-service", "Deployment/api-service", "Service/api-service", "DaemonSet/node-agent",
                 "KafkaTopic/netplane.intents", "KafkaTopic/netplane.changes", "KafkaTopic/netplane.desired",
-                "KafkaTopic/netplane.status", "KafkaTopic/netplane.nodes"), Set.copyOf(m.names()));
+                "KafkaTopic/netplane.status", "KafkaTopic/netplane.nodes", "PodDisruptionBudget/api-service",
+                "PodDisruptionBudget/ipam-service"), Set.copyOf(m.names()));
         assertEquals(m.names().size(), Set.copyOf(m.names()).size(), "no resource twice");
         for (HasMetadata r : m.resources) {
             assertTrue(r instanceof GenericKubernetesResource ? r.getApiVersion().matches(
-                    "(kafka\\.strimzi\\.io|postgresql\\.cnpg\\.io)/v1(beta2)?") : r.getApiVersion().matches("(apps/)?v1"),
+                    "(kafka\\.strimzi\\.io|postgresql\\.cnpg\\.io)/v1(beta2)?") : r.getApiVersion().matches("(apps/|policy/)?v1"),
                     r.getKind() + " " + r.getApiVersion());
         }
     }
@@ -108,6 +110,10 @@ class KubernetesManifestsTest {
             assertEquals(new IntOrString("http"), s.getSpec().getPorts().get(0).getTargetPort());
             assertEquals(Boolean.TRUE, c.getSecurityContext().getRunAsNonRoot(), name + " needs no root");
             assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+            PodDisruptionBudget pdb = m.get(PodDisruptionBudget.class, name);
+            assertTrue(podLabels.entrySet().containsAll(pdb.getSpec().getSelector().getMatchLabels().entrySet()));
+            assertTrue(pdb.getSpec().getMinAvailable().getIntVal() < d.getSpec().getReplicas(),
+                    name + ": a drain can still move a replica");
         }
     }
 
