@@ -164,6 +164,11 @@ class NodeCallFlowTest {
         String tag = BrokerPeer.suffix();
         String gone = node("gone-" + tag, Instant.now().minusSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> state(gone), equalTo("unreachable"));
+        Network net = BrokerPeer.network(BrokerPeer.randomId(), "nodes-" + tag, "172.29.0.0/16", "172.29.0.1", false);
+        peer.publish(BrokerPeer.created(null, net));
+        peer.publish(BrokerPeer.ready(null, net.id(), gone, 9));
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/networks/" + net.id()).jsonPath()
+                .getString("nodes.'" + gone + "'.state"), equalTo("ready"));
         Sandbox s = BrokerPeer.sandbox(BrokerPeer.randomId(), "on-gone-" + tag, gone);
         peer.publish(BrokerPeer.scheduled(java.util.UUID.randomUUID().toString(), s));
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/sandboxes/" + s.id()).statusCode(), is(200));
@@ -186,6 +191,7 @@ class NodeCallFlowTest {
         get("/api/v1/nodes").then().body("name", not(hasItem(gone)));
         get("/api/v1/nodes/" + gone).then().statusCode(404).body("message", equalTo("node " + gone + " not found"));
         get("/api/v1/sandboxes/" + s.id()).then().statusCode(404);
+        get("/api/v1/networks/" + net.id()).then().body("nodes", not(org.hamcrest.Matchers.hasKey(gone)));
         String operation = done.getHeader("X-Netplane-Operation");
         if (operation != null) {
             get("/api/v1/operations/" + operation).then().body("state", equalTo("succeeded")).body("kind", equalTo("node.remove"));

@@ -259,12 +259,14 @@ public class Projection {
         node.leftAt = event.time();
     }
 
-    /** The node leaves the list; its sandboxes go with their own sandbox.removed (on their partitions). */
+    /** The node leaves the list and the networks' node states; its sandboxes go with their own sandbox.removed. */
     private void nodeRemoved(Envelope event, NodeRemoved removed) {
         NodeEntry node = NodeEntry.findById(removed.node());
         if (node != null && (node.removedAt == null || event.time().isAfter(node.removedAt))) {
             node.removedAt = event.time();
         }
+        // its networks' per-node states go too; an agent that comes back reports them again
+        NetworkNodeState.delete("node", removed.node());
         finishNodeRemoval(event, OperationEntry.SUCCEEDED, 204, null);
     }
 
