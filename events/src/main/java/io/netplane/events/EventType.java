@@ -16,6 +16,8 @@ import io.netplane.events.data.NetworkRemoved;
 import io.netplane.events.data.NodeHeartbeat;
 import io.netplane.events.data.NodeJoined;
 import io.netplane.events.data.NodeLeft;
+import io.netplane.events.data.NodeRemoveRequested;
+import io.netplane.events.data.NodeRemoved;
 import io.netplane.events.data.Rejection;
 import io.netplane.events.data.Sandbox;
 import io.netplane.events.data.SandboxCreateRequested;
@@ -77,7 +79,12 @@ public enum EventType {
     // nodes
     NODE_JOINED("node.joined", Topic.NODES, NodeJoined.class),
     NODE_HEARTBEAT("node.heartbeat", Topic.NODES, NodeHeartbeat.class),
-    NODE_LEFT("node.left", Topic.NODES, NodeLeft.class);
+    NODE_LEFT("node.left", Topic.NODES, NodeLeft.class),
+
+    // node removal (api → ipam → changes), keyed by the node name; after the types above so their order stays
+    NODE_REMOVE_REQUESTED("node.remove.requested", Topic.INTENTS, NodeRemoveRequested.class),
+    NODE_REMOVED("node.removed", Topic.CHANGES, NodeRemoved.class),
+    NODE_REJECTED("node.rejected", Topic.CHANGES, Rejection.class);
 
     private static final Map<String, EventType> BY_WIRE_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(EventType::wireName, Function.identity()));

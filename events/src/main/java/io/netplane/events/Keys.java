@@ -1,6 +1,9 @@
 package io.netplane.events;
 
-/** Record keys. Intents, changes and status are keyed by the network or sandbox id; desired by kind/id. */
+/**
+ * Record keys. Intents, changes and status are keyed by the network or sandbox id (node removal: by the node
+ * name); desired by kind/id.
+ */
 public final class Keys {
     private Keys() {
     }

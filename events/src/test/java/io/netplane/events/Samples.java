@@ -68,6 +68,9 @@ final class Samples {
                     Map.of("netplane", "0.1.0", "kernel", "6.18"), "host-1");
             case NODE_HEARTBEAT -> new NodeHeartbeat("node-1", List.of("172.17.0.0/16"), 2, 1, 1);
             case NODE_LEFT -> new NodeLeft("node-1", "shutdown");
+            case NODE_REMOVE_REQUESTED -> new NodeRemoveRequested("node-1");
+            case NODE_REMOVED -> new NodeRemoved("node-1", List.of(SBX));
+            case NODE_REJECTED -> new Rejection("remove", "node-1", 500, "remove node node-1: connection reset");
         };
     }
 

@@ -285,22 +285,19 @@ public class SandboxCommands {
         return other.node;
     }
 
-    /** The requested node if it is ready, else the first ready node by name (the only one, until multi-host). */
+    /** The requested node if it is ready, else the ready node with the fewest sandboxes. */
     private String node(String requested, String sandboxName) {
         Set<String> ready = liveness.readyNodes();
         if (requested != null && !requested.isEmpty()) {
             if (ready.contains(requested)) {
                 return requested;
             }
-            String state = liveness.state(requested)
+            String state = liveness.state(requested).filter(st -> !st.equals(NodeLiveness.REMOVED))
                     .orElseThrow(() -> new ApiException(404, "node " + requested + " not found"));
             throw new ApiException(503, "node " + requested + " is " + state + ": it cannot run sandbox " + sandboxName);
         }
-        if (ready.isEmpty()) {
-            throw new ApiException(503, "no node is ready to run sandbox " + sandboxName
-                    + ": start a node-agent (GET /api/v1/nodes lists the nodes and their state)");
-        }
-        return ready.iterator().next();
+        return liveness.leastBusy(ready).orElseThrow(() -> new ApiException(503, "no node is ready to run sandbox "
+                + sandboxName + ": start a node-agent (GET /api/v1/nodes lists the nodes and their state)"));
     }
 
     /** A dns list without blank entries (null = none). */

@@ -20,6 +20,7 @@ import io.netplane.events.data.NetworkRemoved;
 import io.netplane.events.data.NodeHeartbeat;
 import io.netplane.events.data.NodeJoined;
 import io.netplane.events.data.NodeLeft;
+import io.netplane.events.data.NodeRemoved;
 import io.netplane.events.data.Rejection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -97,6 +98,9 @@ public class Projection {
             case NODE_JOINED -> nodeJoined(event, event.data(NodeJoined.class));
             case NODE_HEARTBEAT -> nodeHeartbeat(event, event.data(NodeHeartbeat.class));
             case NODE_LEFT -> nodeLeft(event, event.data(NodeLeft.class));
+            case NODE_REMOVED -> nodeRemoved(event, event.data(NodeRemoved.class));
+            case NODE_REJECTED -> finishNodeRemoval(event, OperationEntry.FAILED, event.data(Rejection.class).status(),
+                    event.data(Rejection.class).message());
             default -> sandboxes.apply(type, key, event);
         }
     }
@@ -254,6 +258,24 @@ public class Projection {
     private void nodeLeft(Envelope event, NodeLeft left) {
         NodeEntry node = node(left.node(), event.time());
         node.leftAt = event.time();
+    }
+
+    /** The node leaves the list and the networks' node states; its sandboxes go with their own sandbox.removed. */
+    private void nodeRemoved(Envelope event, NodeRemoved removed) {
+        NodeEntry node = NodeEntry.findById(removed.node());
+        if (node != null && (node.removedAt == null || event.time().isAfter(node.removedAt))) {
+            node.removedAt = event.time();
+        }
+        // its networks' per-node states go too; an agent that comes back reports them again
+        NetworkNodeState.delete("node", removed.node());
+        finishNodeRemoval(event, OperationEntry.SUCCEEDED, 204, null);
+    }
+
+    private void finishNodeRemoval(Envelope event, String state, int status, String message) {
+        OperationEntry op = event.correlationId() == null ? null : OperationEntry.findById(event.correlationId());
+        if (op != null && op.isOpen() && OperationEntry.REMOVE_NODE.equals(op.kind)) {
+            op.finish(state, status, message, null);
+        }
     }
 
     private NodeEntry node(String name, Instant seen) {

@@ -30,8 +30,15 @@ public class NodeEntry extends PanacheEntityBase {
     public Instant lastSeen;
     @Column(name = "left_at")
     public Instant leftAt;
+    @Column(name = "removed_at")
+    public Instant removedAt;
 
     public boolean hasLeft() {
         return leftAt != null && !leftAt.isBefore(lastSeen);
+    }
+
+    /** Removed for good and not seen since. */
+    public boolean isRemoved() {
+        return removedAt != null && !removedAt.isBefore(lastSeen);
     }
 }

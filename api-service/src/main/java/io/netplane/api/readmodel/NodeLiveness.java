@@ -6,28 +6,42 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which nodes a change must be ready on: those that joined or beat within the window (three heartbeats
- * by default), and have not left since.
+ * Which nodes a change must be ready on: those that joined or beat within the window, and have not left or
+ * been removed since. The window is the agents' heartbeat interval times the heartbeats a node may miss
+ * (5 s × 3 = 15 s by default); {@code netplane.api.node-ready-window}, when set, overrides it.
  */
 @ApplicationScoped
 public class NodeLiveness {
     public static final String READY = "ready";
     public static final String UNREACHABLE = "unreachable";
     public static final String LEFT = "left";
+    public static final String REMOVED = "removed";
 
-    @ConfigProperty(name = "netplane.api.node-ready-window", defaultValue = "15s")
-    Duration window;
+    @ConfigProperty(name = "netplane.api.node-heartbeat-interval", defaultValue = "5s")
+    Duration heartbeatInterval;
+    @ConfigProperty(name = "netplane.api.node-missed-heartbeats", defaultValue = "3")
+    int missedHeartbeats;
+    @ConfigProperty(name = "netplane.api.node-ready-window")
+    Optional<Duration> readyWindow;
+
+    /** How long a node stays ready after its last event. */
+    public Duration window() {
+        return readyWindow.orElseGet(() -> heartbeatInterval.multipliedBy(Math.max(1, missedHeartbeats)));
+    }
 
     @Transactional
     public Set<String> readyNodes() {
         Set<String> names = new TreeSet<>();
-        NodeEntry.<NodeEntry>list("lastSeen > ?1", Instant.now().minus(window)).stream()
-                .filter(n -> !n.hasLeft())
+        NodeEntry.<NodeEntry>list("lastSeen > ?1", Instant.now().minus(window())).stream()
+                .filter(n -> !n.hasLeft() && !n.isRemoved())
                 .forEach(n -> names.add(n.name));
         return names;
     }
@@ -47,9 +61,30 @@ public class NodeLiveness {
     }
 
     public String state(NodeEntry node) {
+        if (node.isRemoved()) {
+            return REMOVED;
+        }
         if (node.hasLeft()) {
             return LEFT;
         }
-        return node.lastSeen.isAfter(Instant.now().minus(window)) ? READY : UNREACHABLE;
+        return node.lastSeen.isAfter(Instant.now().minus(window())) ? READY : UNREACHABLE;
+    }
+
+    /**
+     * Where a new sandbox goes when the caller names no node: the ready node running the fewest live sandboxes
+     * (ties by name, so the choice is stable). Empty when no node is ready.
+     */
+    @Transactional
+    public Optional<String> leastBusy(Set<String> ready) {
+        if (ready.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Long> counts = new java.util.HashMap<>();
+        List<Object[]> rows = SandboxEntry.getEntityManager().createQuery(
+                "select s.node, count(s) from SandboxEntry s where s.removed is null and s.node in ?1 group by s.node",
+                Object[].class).setParameter(1, ready).getResultList();
+        rows.forEach(r -> counts.put((String) r[0], (Long) r[1]));
+        return ready.stream().min(Comparator.<String>comparingLong(n -> counts.getOrDefault(n, 0L))
+                .thenComparing(Comparator.naturalOrder()));
     }
 }

@@ -23,6 +23,7 @@ public class OperationEntry extends PanacheEntityBase {
     public static final String REMOVE_SANDBOX = "sandbox.remove";
     public static final String CONNECT_ENDPOINT = "endpoint.connect";
     public static final String DISCONNECT_ENDPOINT = "endpoint.disconnect";
+    public static final String REMOVE_NODE = "node.remove";
 
     public static final String PENDING = "pending";
     public static final String TIMEOUT = "timeout";

@@ -9,6 +9,7 @@ import io.netplane.events.data.EndpointDisconnectRequested;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.NetworkCreateRequested;
 import io.netplane.events.data.NetworkRemoveRequested;
+import io.netplane.events.data.NodeRemoveRequested;
 import io.netplane.events.data.Rejection;
 import io.netplane.events.data.SandboxCreateRequested;
 import io.netplane.events.data.SandboxRemoveRequested;
@@ -41,9 +42,12 @@ public class IntentHandler {
     private final SandboxAllocator sandboxes;
     private final Outcomes outcomes;
     private final Outbox outbox;
+    private final NodeStore nodes;
 
-    public IntentHandler(NetworkAllocator networks, SandboxAllocator sandboxes, Outcomes outcomes, Outbox outbox) {
+    public IntentHandler(NetworkAllocator networks, SandboxAllocator sandboxes, Outcomes outcomes, Outbox outbox,
+                         NodeStore nodes) {
         this.outbox = outbox;
+        this.nodes = nodes;
         this.networks = networks;
         this.sandboxes = sandboxes;
         this.outcomes = outcomes;
@@ -263,6 +267,7 @@ public class IntentHandler {
             case SANDBOX_REMOVE_REQUESTED -> EventType.SANDBOX_REMOVED;
             case ENDPOINT_CONNECT_REQUESTED -> EventType.ENDPOINT_ALLOCATED;
             case ENDPOINT_DISCONNECT_REQUESTED -> EventType.ENDPOINT_RELEASED;
+            case NODE_REMOVE_REQUESTED -> EventType.NODE_REMOVED;
             default -> throw new IllegalStateException("no handler for " + intent);
         };
     }
@@ -319,6 +324,13 @@ public class IntentHandler {
                 outcomes.released(c, intent, sandboxes.disconnect(c, intent.data(EndpointDisconnectRequested.class)));
                 return EventType.ENDPOINT_RELEASED;
             }
+            case NODE_REMOVE_REQUESTED -> {
+                String node = intent.data(NodeRemoveRequested.class).node();
+                List<SandboxAllocator.Removed> removed = sandboxes.removeAllOn(c, node);
+                nodes.removed(c, node, intent.time());
+                outcomes.nodeRemoved(c, intent, node, removed);
+                return EventType.NODE_REMOVED;
+            }
             default -> throw new IllegalStateException("no handler for " + type);
         }
     }
@@ -354,6 +366,10 @@ public class IntentHandler {
             case ENDPOINT_DISCONNECT_REQUESTED -> {
                 String id = data instanceof EndpointDisconnectRequested r ? r.sandboxId() : subjectId;
                 yield new Target("disconnect", id, EventType.ENDPOINT_REJECTED, Subject.sandbox(id), id);
+            }
+            case NODE_REMOVE_REQUESTED -> {
+                String node = data instanceof NodeRemoveRequested r ? r.node() : subjectId;
+                yield new Target("remove", node, EventType.NODE_REJECTED, Subject.node(node), node);
             }
             default -> throw new IllegalStateException("no handler for " + type);
         };

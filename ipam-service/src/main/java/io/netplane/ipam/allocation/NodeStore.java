@@ -57,6 +57,26 @@ public class NodeStore {
         }
     }
 
+    /**
+     * The node was removed for good: it routes nothing any more and its ephemeral-port cursors go. It counts as
+     * seen at the removal, so only an event newer than the removal (the agent still runs) brings it back.
+     */
+    public void removed(Connection c, String node, Instant time) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update nodes set left_at = ?, routed_subnets = '{}', "
+                + "last_seen = greatest(last_seen, ?) where name = ?")) {
+            update.setTimestamp(1, Timestamp.from(time));
+            update.setTimestamp(2, Timestamp.from(time));
+            update.setString(3, node);
+            update.executeUpdate();
+        }
+        for (String table : List.of("free_ports", "port_cursors")) {
+            try (PreparedStatement delete = c.prepareStatement("delete from " + table + " where node = ?")) {
+                delete.setString(1, node);
+                delete.executeUpdate();
+            }
+        }
+    }
+
     /** IPv4 prefixes without host bits (a route may be reported as 172.17.0.1/16); IPv6 waits for dual-stack. */
     static List<String> canonical(String node, List<String> routed) {
         List<String> subnets = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.netplane.events.data.Endpoint;
 import io.netplane.events.data.EndpointReleased;
 import io.netplane.events.data.Network;
 import io.netplane.events.data.NetworkRemoved;
+import io.netplane.events.data.NodeRemoved;
 import io.netplane.events.data.Rejection;
 import io.netplane.events.data.Sandbox;
 import io.netplane.events.data.SandboxRemoved;
@@ -80,6 +81,16 @@ public class Outcomes {
         outbox.add(c, sandbox.id(), Envelope.causedBy(cause, EventType.SANDBOX_REMOVED, Subject.sandbox(sandbox.id()),
                 new SandboxRemoved(sandbox.id(), sandbox.name(), sandbox.node())));
         outbox.tombstone(c, EventType.SANDBOX_DESIRED, Keys.desiredSandbox(sandbox.id()));
+    }
+
+    /** Each sandbox's release as {@link #sandboxRemoved}, then {@code node.removed} keyed by the node name. */
+    public void nodeRemoved(Connection c, Envelope cause, String node, java.util.List<SandboxAllocator.Removed> removed)
+            throws SQLException {
+        for (SandboxAllocator.Removed r : removed) {
+            sandboxRemoved(c, cause, r.sandbox(), r.endpoints());
+        }
+        outbox.add(c, node, Envelope.causedBy(cause, EventType.NODE_REMOVED, Subject.node(node),
+                new NodeRemoved(node, removed.stream().map(r -> r.sandbox().id()).toList())));
     }
 
     /** A refusal on {@code changes}: {@code type} is network.rejected, sandbox.rejected or endpoint.rejected. */

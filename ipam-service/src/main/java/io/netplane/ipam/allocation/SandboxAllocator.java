@@ -193,6 +193,18 @@ public class SandboxAllocator {
         return new Removed(sandbox, endpoints);
     }
 
+    /** Every sandbox on {@code node}, with its endpoints, addresses and host ports (the node is gone for good). */
+    public List<Removed> removeAllOn(Connection c, String node) throws SQLException {
+        if (node == null || node.isBlank()) {
+            throw new RejectedIntent(400, "remove node: no node name");
+        }
+        List<Removed> removed = new ArrayList<>();
+        for (String id : store.sandboxIdsOn(c, node)) {
+            removed.add(remove(c, id));
+        }
+        return removed;
+    }
+
     public Endpoint connect(Connection c, EndpointConnectRequested r) throws SQLException {
         Sandbox sandbox = sandbox(c, r.sandboxId()); // Docker checks the container first
         Network network = network(c, r.networkId());

@@ -247,6 +247,21 @@ public class SandboxStore {
         }
     }
 
+    /** The ids of the sandboxes scheduled on {@code node}, owners before the sandboxes sharing their netns. */
+    public List<String> sandboxIdsOn(Connection c, String node) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(
+                "select id from sandboxes where node = ? order by mode = 'container', id for update")) {
+            select.setString(1, node);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    ids.add(row.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     public void deleteSandbox(Connection c, String id) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("delete from sandboxes where id = ?")) {
             delete.setString(1, id);
