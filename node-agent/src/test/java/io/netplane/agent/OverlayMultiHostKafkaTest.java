@@ -44,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each run by its own agent (in this JVM, its kernel work inside its host's namespace, firewall on there), fed
  * from the real broker. An overlay network with a sandbox on each host: ping and TCP between every pair, full-MTU
  * frames included; a sandbox on another overlay network reaches none of them; removing a remote endpoint removes
- * its FDB and neighbour entries, and a host left without local endpoints loses the network's devices.
+ * its FDB and neighbour entries, and a host left without local endpoints loses the network's devices; an
+ * endpoint added while a host's agent is away is programmed there when it comes back.
  */
 class OverlayMultiHostKafkaTest {
     private static final String KAFKA = TestRequirements.kafka();
@@ -57,9 +58,11 @@ class OverlayMultiHostKafkaTest {
     private static final String NET_B = IpCommand.hex(32);
     private static final List<String> NAMESPACES = new ArrayList<>();
     private static final List<NodeAgent> AGENTS = new ArrayList<>();
+    private static final List<AgentSettings> SETTINGS = new ArrayList<>();
     private static final List<Path> STATE_DIRS = new ArrayList<>();
     // sandboxes 1..3 on hosts 1..3 in network A; sandbox 4 on host 3 in network B
-    private static final int[] HOST_OF = {0, 1, 2, 3, 3};
+    // (sandbox 5 comes on host 2 in network A while host 1's agent is away)
+    private static final int[] HOST_OF = {0, 1, 2, 3, 3, 2};
 
     private static Producer<String, Envelope> producer;
     private static TopicRecorder status;
@@ -78,8 +81,10 @@ class OverlayMultiHostKafkaTest {
 
     private static String mac(int s) { return String.format("02:42:0a:cf:%02x:%02x", OCTET, 10 + s); }
 
-    private static final String[] SANDBOX_IDS = {null, IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32)};
-    private static final String[] ENDPOINT_IDS = {null, IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32)};
+    private static final String[] SANDBOX_IDS = {null, IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32),
+            IpCommand.hex(32)};
+    private static final String[] ENDPOINT_IDS = {null, IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32), IpCommand.hex(32),
+            IpCommand.hex(32)};
 
     private static String sandboxId(int s) { return SANDBOX_IDS[s]; }
 
@@ -117,8 +122,10 @@ class OverlayMultiHostKafkaTest {
             }
             Path stateDir = Files.createTempDirectory("netplane-ov-state");
             STATE_DIRS.add(stateDir);
-            NodeAgent agent = new NodeAgent(new AgentSettings(node(i), KAFKA, PREFIX, "npt0" + TAG, Duration.ofSeconds(1),
-                    "test", stateDir, "netplane", Optional.of(host), Duration.ofHours(1), configured));
+            AgentSettings settings = new AgentSettings(node(i), KAFKA, PREFIX, "npt0" + TAG, Duration.ofSeconds(1),
+                    "test", stateDir, "netplane", Optional.of(host), Duration.ofHours(1), configured);
+            SETTINGS.add(settings);
+            NodeAgent agent = new NodeAgent(settings);
             AGENTS.add(agent);
             agent.start();
         }
@@ -131,18 +138,25 @@ class OverlayMultiHostKafkaTest {
         publish("network/" + NET_B, desired(EventType.NETWORK_DESIRED, Subject.network(NET_B),
                 overlay(NET_B, "10.208." + OCTET, 7300 + OCTET)));
         for (int s = 1; s <= 4; s++) {
-            NAMESPACES.add(sandboxNetns(s));
-            String node = node(HOST_OF[s]);
-            publish("sandbox/" + sandboxId(s), desired(EventType.SANDBOX_DESIRED, Subject.sandbox(sandboxId(s)),
-                    new Sandbox(sandboxId(s), "s" + s, node, "bridge", sandboxNetns(s), "s" + s, null, List.of(), Instant.now())));
-            publish("endpoint/" + endpointId(s), desired(EventType.ENDPOINT_DESIRED, Subject.endpoint(endpointId(s)),
-                    endpoint(s)));
+            addSandbox(s);
         }
         for (int s = 1; s <= 4; s++) {
-            int sandbox = s;
-            status.await("endpoint.ready " + s, e -> e.is(EventType.ENDPOINT_READY) && e.subject() != null
-                    && endpointId(sandbox).equals(e.subject().id()));
+            awaitEndpointReady(s);
         }
+    }
+
+    private static void addSandbox(int s) throws Exception {
+        NAMESPACES.add(sandboxNetns(s));
+        String node = node(HOST_OF[s]);
+        publish("sandbox/" + sandboxId(s), desired(EventType.SANDBOX_DESIRED, Subject.sandbox(sandboxId(s)),
+                new Sandbox(sandboxId(s), "s" + s, node, "bridge", sandboxNetns(s), "s" + s, null, List.of(), Instant.now())));
+        publish("endpoint/" + endpointId(s), desired(EventType.ENDPOINT_DESIRED, Subject.endpoint(endpointId(s)),
+                endpoint(s)));
+    }
+
+    private static void awaitEndpointReady(int s) {
+        status.await("endpoint.ready " + s, e -> e.is(EventType.ENDPOINT_READY) && e.subject() != null
+                && endpointId(s).equals(e.subject().id()));
     }
 
     private static Network overlay(String id, String prefix, int vni) {
@@ -287,6 +301,20 @@ class OverlayMultiHostKafkaTest {
                         && Netns.run("ip", "-n", host(2), "link", "show", "np-" + NET_A.substring(0, 12)).exit() != 0);
         assertFalse(ping(1, address(2), 56));
         awaitPing(1, 3);
+
+        // host 1's agent goes away; a new endpoint comes on host 2 meanwhile; back, host 1 programs it at its list
+        AGENTS.get(0).close();
+        addSandbox(5);
+        awaitEndpointReady(5);
+        assertFalse(fdb(1).contains(mac(5) + " dst"), "nobody programmed host 1 while its agent was away");
+        NodeAgent restarted = new NodeAgent(SETTINGS.get(0));
+        AGENTS.set(0, restarted);
+        restarted.start();
+        await("host 1's agent back").atMost(Duration.ofSeconds(60)).until(restarted::isReady);
+        assertTrue(fdb(1).contains(mac(5) + " dst " + underlay(2) + " self permanent"), fdb(1));
+        assertTrue(neighbours(1).contains(address(5) + " lladdr " + mac(5) + " PERMANENT"), neighbours(1));
+        awaitPing(1, 5);
+        awaitPing(5, 1);
 
         // a stale entry added by hand on a device this node marked is removed by the periodic converge
         Netns.check("bridge", "-n", host(1), "fdb", "replace", "02:42:0a:cf:ee:ee", "dev",
