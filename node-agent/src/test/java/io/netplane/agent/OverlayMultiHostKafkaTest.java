@@ -322,5 +322,13 @@ class OverlayMultiHostKafkaTest {
         AGENTS.get(0).converge();
         assertFalse(fdb(1).contains("02:42:0a:cf:ee:ee"), fdb(1));
         assertTrue(fdb(1).contains(mac(3)), fdb(1));
+
+        // a VXLAN device deleted by hand comes back, entries included, at the next converge
+        Netns.check("ip", "-n", host(3), "link", "del", OverlayDriver.vxlanName(NET_A));
+        AGENTS.get(2).converge();
+        assertTrue(fdb(3).contains(mac(1) + " dst " + underlay(1) + " self permanent"), fdb(3));
+        assertTrue(fdb(3).contains(mac(5) + " dst " + underlay(2) + " self permanent"), fdb(3));
+        awaitPing(3, 1);
+        awaitPing(3, 5);
     }
 }

@@ -80,14 +80,14 @@ public final class NetworkReconciler implements DesiredListener {
                 teardown(change);
             } else if (overlays.isOverlay(change.id())) {
                 overlayRecords.put(change.id(), change);
-                converge(change.id());
+                converge(change.id(), Trigger.NETWORK);
             } else {
                 setup(change);
             }
             return;
         }
         // an endpoint (of any node): builds or removes overlay networks here, and their peers
-        touched.forEach(id -> converge(id, true));
+        touched.forEach(id -> converge(id, Trigger.ENDPOINT));
     }
 
     /** A node's underlay address (from the node registry): the peers on that node get their FDB entries. */
@@ -103,7 +103,7 @@ public final class NetworkReconciler implements DesiredListener {
         } catch (RuntimeException e) {
             LOG.errorf(e, "converge: cannot list the VXLAN devices of this node");
         }
-        networks.forEach(id -> converge(id, true));
+        networks.forEach(id -> converge(id, Trigger.PERIODIC));
     }
 
     private void rebuild(DesiredChange record) {
@@ -115,18 +115,20 @@ public final class NetworkReconciler implements DesiredListener {
         }
     }
 
-    /** Builds the overlay network when a local endpoint needs it, removes it when none does, syncs its peers. */
-    private void converge(String networkId) {
-        converge(networkId, false);
-    }
+    /**
+     * What made an overlay network converge: its own record changed (built again, status published), an endpoint
+     * of it on any node changed (built if not yet, peers synced), or the periodic pass (rebuilt silently where the
+     * kernel lost something, peers synced).
+     */
+    private enum Trigger { NETWORK, ENDPOINT, PERIODIC }
 
-    /** {@code rebuildOnly}: a network already ready is only rebuilt where the kernel lost it, without a new status. */
-    private void converge(String networkId, boolean rebuildOnly) {
+    /** Builds the overlay network when a local endpoint needs it, removes it when none does, syncs its peers. */
+    private void converge(String networkId, Trigger trigger) {
         DesiredChange record = overlayRecords.get(networkId);
         if (record != null && overlays.neededHere(networkId)) {
-            if (!ready.containsKey(networkId) || !rebuildOnly) {
+            if (!ready.containsKey(networkId) || trigger == Trigger.NETWORK) {
                 setup(record);
-            } else {
+            } else if (trigger == Trigger.PERIODIC) {
                 rebuild(record);
             }
             syncPeers(networkId);
