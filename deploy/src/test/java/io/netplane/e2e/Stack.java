@@ -43,6 +43,8 @@ final class Stack implements AutoCloseable {
     private record Service(String name, int port, Process process, Path log) {
     }
 
+    private static final String SIMULATED_AGENT = "node-agent@";
+
     private final Settings settings;
     private final Path repo = Path.of(System.getProperty("netplane.repo", "..")).toAbsolutePath().normalize();
     private final String kafka = System.getProperty("netplane.test.kafka", "127.0.0.1:19092");
@@ -78,6 +80,27 @@ final class Stack implements AutoCloseable {
                         // names the sandboxes do not know are never forwarded to the machine's resolver
                         "NETPLANE_DNS_UPSTREAM", "none"));
         return stack;
+    }
+
+    /**
+     * One more node agent, for a simulated host: node {@code node}, all its kernel work inside {@code netns}, its
+     * own state folder; its firewall table {@code inet netplane} lives in that namespace, not the machine's.
+     * Call before {@link #awaitHealthy}; close() stops it first. Its namespaces are the caller's to remove.
+     */
+    void startSimulatedAgent(String node, String netns) throws IOException {
+        Path logs;
+        try {
+            logs = SliceEndToEndIT.logFolder();
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")),
+                Map.of("NETPLANE_NODE_NAME", node,
+                        "NETPLANE_NODE_NETNS", netns,
+                        "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
+                        "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + node).toString(),
+                        "NETPLANE_DNS_UPSTREAM", "none"));
     }
 
     int apiPort() {
@@ -242,6 +265,15 @@ final class Stack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Exception failure = null;
+        for (Service s : List.copyOf(services.values())) {
+            if (s.name().startsWith(SIMULATED_AGENT)) {
+                try {
+                    stop(s);
+                } catch (Exception e) {
+                    failure = add(failure, e);
+                }
+            }
+        }
         for (String name : List.of("node-agent", "api-service", "ipam-service")) {
             Service s = services.get(name);
             if (s != null) {

@@ -45,6 +45,9 @@ public class AgentLifecycle {
     @ConfigProperty(name = "netplane.node.netns")
     Optional<String> netns;
 
+    @ConfigProperty(name = "netplane.node.underlay-address")
+    Optional<String> underlayAddress;
+
     @ConfigProperty(name = "netplane.reconcile.interval", defaultValue = "30s")
     Duration reconcileInterval;
 
@@ -63,7 +66,8 @@ public class AgentLifecycle {
         String node = nodeName.filter(n -> !n.isBlank()).orElseGet(() -> Uname.read().nodename());
         NodeAgent started = new NodeAgent(new AgentSettings(node, bootstrapServers, topicPrefix, defaultBridgeName,
                 heartbeatInterval, version, Path.of(stateDir), firewallEnabled ? firewallTable : "",
-                netns.filter(n -> !n.isBlank()), reconcileInterval), new DnsSettings(dnsEnabled,
+                netns.filter(n -> !n.isBlank()), reconcileInterval, underlayAddress.filter(a -> !a.isBlank())),
+                new DnsSettings(dnsEnabled,
                 DnsSettings.upstream(dnsUpstream.orElse(null), DnsSettings.HOST_RESOLV_CONF), dnsUpstreamTimeout,
                 DnsSettings.ETC_NETNS, DnsSettings.HOST_RESOLV_CONF));
         agent = started;

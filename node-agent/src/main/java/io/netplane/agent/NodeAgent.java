@@ -8,6 +8,7 @@ import io.netplane.agent.dataplane.NftablesFirewall;
 import io.netplane.agent.dataplane.PortReservations;
 import io.netplane.agent.dataplane.SandboxDataplane;
 import io.netplane.agent.dataplane.NodeInventory;
+import io.netplane.agent.dataplane.Underlay;
 import io.netplane.agent.dns.DnsSettings;
 import io.netplane.agent.dns.EmbeddedDns;
 import io.netplane.agent.kernel.NetNamespace;
@@ -17,6 +18,7 @@ import io.netplane.agent.kernel.Rtnetlink;
 import io.netplane.agent.kernel.Uname;
 import io.netplane.agent.messaging.KafkaProducers;
 import io.netplane.agent.messaging.NodeAnnouncer;
+import io.netplane.agent.messaging.NodeDirectory;
 import io.netplane.agent.messaging.StatusPublisher;
 import io.netplane.agent.reconcile.DesiredInformer;
 import io.netplane.agent.reconcile.KernelThread;
@@ -58,6 +60,7 @@ public final class NodeAgent implements AutoCloseable {
     private SandboxReconciler sandboxReconciler;
     private NodeReconciler nodeReconciler;
     private DesiredInformer informer;
+    private NodeDirectory nodeDirectory;
     private ScheduledExecutorService heartbeats;
     private volatile boolean joined;
     private volatile boolean heartbeatFailing;
@@ -86,12 +89,14 @@ public final class NodeAgent implements AutoCloseable {
                 firewall.start();
             }
         });
+        Underlay underlay = kernelThread.call(() -> inventory.underlay(settings.underlayAddress()));
         NetworkDataplane dataplane = kernelThread.call(() -> new NetworkDataplane(kernel, node, settings.defaultBridgeName(),
-                firewall));
+                firewall, underlay));
         producer = KafkaProducers.envelopes(settings.bootstrapServers(), "node-agent-" + node);
         announcer = new NodeAnnouncer(producer, settings.topicPrefix(), node);
-        NodeJoined facts = kernelThread.call(() -> new NodeJoined(node, inventory.underlayAddress(),
-                inventory.routedSubnets(), versions(), Uname.read().nodename()));
+        NodeJoined facts = kernelThread.call(() -> new NodeJoined(node,
+                underlay.isKnown() ? underlay.address().getHostAddress() : null, inventory.routedSubnets(), versions(),
+                Uname.read().nodename()));
         announcer.joined(facts);
         joined = true;
         LOG.infof("node %s joined on %s (underlay %s, routed %s)", node, Topic.NODES.name(settings.topicPrefix()),
@@ -109,6 +114,15 @@ public final class NodeAgent implements AutoCloseable {
         } else {
             nodeReconciler = new NodeReconciler(reconciler, sandboxReconciler);
         }
+        // the other nodes' underlay addresses: known before the list, so remote endpoints get their FDB entries at once
+        NetworkReconciler networks = reconciler;
+        nodeDirectory = new NodeDirectory(settings.bootstrapServers(), settings.topicPrefix(), "node-agent-" + node + "-nodes",
+                (name, address) -> {
+                    if (!name.equals(node)) {
+                        networks.nodeAddress(name, address);
+                    }
+                });
+        nodeDirectory.start();
         informer = new DesiredInformer(settings.bootstrapServers(), Topic.DESIRED.name(settings.topicPrefix()),
                 "node-agent-" + node + "-desired", nodeReconciler);
         informer.start();
@@ -149,6 +163,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         try {
             sandboxReconciler.converge();
+            reconciler.convergeOverlays();
             if (dns != null) {
                 dns.converge();
             }
@@ -198,6 +213,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (informer != null) {
             informer.close();
+        }
+        if (nodeDirectory != null) {
+            nodeDirectory.close();
         }
         if (announcer != null && joined) {
             try {

@@ -268,11 +268,11 @@ public class SandboxCommands {
         }
     }
 
-    /** Bridge networks only for now; host, none and overlay sandboxes come with their modes. */
+    /** Bridge and overlay networks; host and none sandboxes come with their modes. */
     private static void checkJoinable(NetworkEntry network) {
-        if (!network.driver.equals("bridge")) {
+        if (!network.driver.equals("bridge") && !network.driver.equals("overlay")) {
             throw new ApiException(400, "network " + network.name + " (driver " + network.driver
-                    + "): only bridge networks can be joined for now");
+                    + "): only bridge and overlay networks can be joined");
         }
     }
 

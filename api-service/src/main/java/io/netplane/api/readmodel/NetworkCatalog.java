@@ -78,7 +78,8 @@ public class NetworkCatalog {
         for (NetworkNodeState s : NetworkNodeState.of(n.id)) {
             nodes.put(s.node, new NetworkView.NodeState(s.state, s.bridge, s.ifindex, s.error));
         }
-        boolean nothingToBuild = "host".equals(n.driver) || "null".equals(n.driver);
+        // an overlay network is built on a node only when a sandbox there joins it: usable once created
+        boolean nothingToBuild = "host".equals(n.driver) || "null".equals(n.driver) || "overlay".equals(n.driver);
         boolean ready = nothingToBuild || readyNodes.stream()
                 .allMatch(node -> nodes.containsKey(node) && NetworkNodeState.READY.equals(nodes.get(node).state()));
         List<NetworkView.Subnet> subnets = JsonColumns.subnets(n.subnets).stream()

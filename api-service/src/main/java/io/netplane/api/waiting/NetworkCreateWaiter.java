@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * Waits for ipam's answer (created or rejected) and then for {@code network.ready} from every ready
- * node; a {@code network.failed} from any node decides at once. A ready may arrive before the created.
+ * node (none for host, null and overlay networks); a {@code network.failed} from any node decides at once. A ready may arrive before the created.
  */
 public class NetworkCreateWaiter extends Waiter {
     private final String networkId;
@@ -59,7 +59,9 @@ public class NetworkCreateWaiter extends Waiter {
         if (created == null || outcome().isDone()) {
             return;
         }
-        boolean nothingToBuild = "host".equals(created.driver()) || "null".equals(created.driver());
+        // an overlay network is built on a node only when a sandbox there joins it
+        boolean nothingToBuild = "host".equals(created.driver()) || "null".equals(created.driver())
+                || "overlay".equals(created.driver());
         if (nothingToBuild || readyOn.containsAll(readyNodes.get())) {
             complete(201, null);
         }

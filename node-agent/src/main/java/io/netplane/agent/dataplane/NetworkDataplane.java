@@ -20,22 +20,32 @@ public final class NetworkDataplane {
     private final Map<String, NetworkDriver> drivers;
     private final Firewall firewall;
     private final String defaultBridgeName;
+    private final OverlayDriver overlay;
+    private final OverlayPeers overlayPeers;
 
     public NetworkDataplane(Rtnetlink kernel, String node, String defaultBridgeName) {
         this(kernel, node, defaultBridgeName, Firewall.NONE);
     }
 
     public NetworkDataplane(Rtnetlink kernel, String node, String defaultBridgeName, Firewall firewall) {
+        this(kernel, node, defaultBridgeName, firewall, Underlay.NONE);
+    }
+
+    /** {@code underlay}: where this node's VXLAN devices send from (overlay networks). */
+    public NetworkDataplane(Rtnetlink kernel, String node, String defaultBridgeName, Firewall firewall,
+                            Underlay underlay) {
         this.kernel = kernel;
         this.node = node;
         this.firewall = firewall;
         this.defaultBridgeName = defaultBridgeName;
         NetworkDriver none = new KernelFreeDriver();
+        this.overlay = new OverlayDriver(kernel, node, defaultBridgeName, underlay);
+        this.overlayPeers = new OverlayPeers(kernel, node);
         this.drivers = Map.of(
                 "bridge", new BridgeDriver(kernel, node, defaultBridgeName),
                 "host", none,
                 "null", none,
-                "overlay", new UnsupportedDriver("overlay"));
+                "overlay", overlay);
     }
 
     public NetworkState setup(Network network) {
@@ -55,6 +65,30 @@ public final class NetworkDataplane {
     /** The Linux bridge name of a bridge network on this node (the default name for the predefined one). */
     public String bridgeName(Network network) {
         return DesiredBridge.of(network, node, defaultBridgeName).name();
+    }
+
+    /**
+     * The network as an endpoint attach needs it: an overlay network without its own MTU option gets the overlay
+     * MTU (underlay − 50) in its options, so the veth matches the VXLAN device; any other network as it is.
+     */
+    public Network forAttach(Network network) {
+        if (!"overlay".equals(network.driver()) || EndpointAttacher.mtu(network) > 0) {
+            return network;
+        }
+        Map<String, String> options = new java.util.HashMap<>(network.options() == null ? Map.of() : network.options());
+        options.put(EndpointAttacher.MTU_OPTION, String.valueOf(overlay.mtu(network)));
+        return new Network(network.id(), network.name(), network.driver(), network.scope(), network.subnets(),
+                network.internal(), network.attachable(), network.enableIpv6(), Map.copyOf(options), network.labels(),
+                network.vni(), network.bridge(), network.predefined(), network.created());
+    }
+
+    /** Static FDB/neighbour entries of overlay networks' VXLAN devices. */
+    public OverlayPeers overlayPeers() {
+        return overlayPeers;
+    }
+
+    public String node() {
+        return node;
     }
 
     /** Removes what any driver made for the network (a tombstone does not say which driver it had). */

@@ -47,6 +47,29 @@ public final class NodeInventory {
                 .toList();
     }
 
+    /**
+     * This node's underlay: {@code configured} (an address that must be on one of its links) or else
+     * {@link #underlayAddress()}, with the MTU of the link holding it; {@link Underlay#NONE} when there is none.
+     */
+    public Underlay underlay(Optional<String> configured) {
+        String literal = configured.orElseGet(this::underlayAddress);
+        if (literal == null) {
+            return Underlay.NONE;
+        }
+        if (!(io.netplane.agent.kernel.Cidr.literal(literal.trim()) instanceof Inet4Address address)) {
+            throw new IllegalArgumentException("netplane.node.underlay-address must be an IPv4 address, got " + literal);
+        }
+        Optional<Address> held = kernel.addresses().listAll().stream()
+                .filter(a -> a.cidr().address().equals(address))
+                .findFirst();
+        if (held.isEmpty() && configured.isPresent()) {
+            throw new IllegalArgumentException("underlay address " + literal + " is on no link of node " + node);
+        }
+        int mtu = held.flatMap(a -> kernel.links().list().stream().filter(l -> l.index() == a.index()).findFirst())
+                .map(Link::mtu).orElse(0);
+        return new Underlay(address, mtu);
+    }
+
     /** The preferred source, else the first IPv4 address, of the default route's link; null without one. */
     public String underlayAddress() {
         Optional<Route> defaultRoute = kernel.routes().listIpv4Main().stream()

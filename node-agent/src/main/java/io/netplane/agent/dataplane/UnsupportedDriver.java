@@ -2,7 +2,7 @@ package io.netplane.agent.dataplane;
 
 import io.netplane.events.data.Network;
 
-/** A driver this agent does not build yet (overlay): every setup fails with a clear message. */
+/** A driver this agent does not build: every setup fails with a clear message. */
 public final class UnsupportedDriver implements NetworkDriver {
     private final String driver;
 

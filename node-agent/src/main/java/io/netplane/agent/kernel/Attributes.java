@@ -61,6 +61,12 @@ public final class Attributes {
         return value == null || value.remaining() < 1 ? absent : value.get(0) & 0xff;
     }
 
+    /** A 16-bit attribute in network byte order (e.g. IFLA_VXLAN_PORT), or {@code absent}. */
+    public int u16be(int type, int absent) {
+        ByteBuffer value = values.get(type);
+        return value == null || value.remaining() < 2 ? absent : ((value.get(0) & 0xff) << 8) | (value.get(1) & 0xff);
+    }
+
     /** A 6-byte hardware address as "02:42:ac:11:00:02", or null. */
     public String mac(int type) {
         ByteBuffer value = values.get(type);

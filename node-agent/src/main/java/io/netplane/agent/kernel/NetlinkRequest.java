@@ -50,6 +50,13 @@ public final class NetlinkRequest {
         return this;
     }
 
+    /** struct ndmsg (12 bytes): family, 3 pad bytes, ifindex, state (NUD_*), flags (NTF_*), type 0. */
+    NetlinkRequest ndmsg(byte family, int index, int state, int flags) {
+        buffer.put(family).put((byte) 0).putShort((short) 0).putInt(index).putShort((short) state)
+                .put((byte) flags).put((byte) 0);
+        return this;
+    }
+
     NetlinkRequest attribute(int attributeType, byte[] value) {
         buffer.putShort((short) (4 + value.length)).putShort((short) attributeType).put(value);
         pad();

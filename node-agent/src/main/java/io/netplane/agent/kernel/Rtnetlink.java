@@ -11,12 +11,16 @@ public final class Rtnetlink implements AutoCloseable {
     private final Links links;
     private final Addresses addresses;
     private final Routes routes;
+    private final Vxlans vxlans;
+    private final Neighbours neighbours;
 
     private Rtnetlink(NetlinkSocket socket) {
         this.socket = socket;
         this.links = new Links(socket);
         this.addresses = new Addresses(socket);
         this.routes = new Routes(socket);
+        this.vxlans = new Vxlans(socket);
+        this.neighbours = new Neighbours(socket);
     }
 
     public static Rtnetlink open() {
@@ -36,6 +40,11 @@ public final class Rtnetlink implements AutoCloseable {
     public Addresses addresses() { return addresses; }
 
     public Routes routes() { return routes; }
+
+    public Vxlans vxlans() { return vxlans; }
+
+    /** FDB and ARP entries (overlay networks). */
+    public Neighbours neighbours() { return neighbours; }
 
     @Override
     public void close() {

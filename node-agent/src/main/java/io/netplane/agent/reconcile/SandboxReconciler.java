@@ -282,7 +282,7 @@ public final class SandboxReconciler implements DesiredListener {
         }
         String sandboxName = desiredSandboxes.get(endpoint.sandboxId()).envelope().data(Sandbox.class).name();
         try {
-            if (!"bridge".equals(network.driver())) {
+            if (!"bridge".equals(network.driver()) && !"overlay".equals(network.driver())) {
                 throw new DataplaneException("attach endpoint " + endpoint.id() + ": driver " + network.driver()
                         + " not supported yet");
             }
@@ -291,7 +291,7 @@ public final class SandboxReconciler implements DesiredListener {
             attached.add(self);
             boolean defaultRoute = DefaultRoutes.choose(attached).filter(chosen -> chosen == self).isPresent();
             EndpointState state = kernelThread.call(() -> attacher.ensure(endpoint, sandboxName, sandbox.netns(),
-                    network, networks.bridgeName(network), defaultRoute));
+                    networks.forAttach(network), networks.bridgeName(network), defaultRoute));
             builtEndpoints.put(endpoint.id(), state);
             report("endpoint/" + endpoint.id(), "ready " + change.envelope().id(), () -> status.endpointReady(change.envelope(), state));
         } catch (RuntimeException e) {
