@@ -18,6 +18,7 @@ import io.netplane.events.data.Network;
 import io.netplane.events.data.Sandbox;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ import java.util.stream.Collectors;
  */
 public final class SandboxReconciler implements DesiredListener {
     private static final Logger LOG = Logger.getLogger(SandboxReconciler.class);
+    /** How long detached veths wait to be deleted in one batch (see EndpointAttacher.DETACHED_GROUP). */
+    static final Duration DETACHED_DELETE_DELAY = Duration.ofMillis(50);
     private static final String NETWORK = "network";
     private static final String SANDBOX = "sandbox";
     private static final String ENDPOINT = "endpoint";
@@ -307,8 +310,9 @@ public final class SandboxReconciler implements DesiredListener {
                 : previous == null ? null : previous.envelope().data(Endpoint.class).sandboxId();
         reported.remove("endpoint/" + endpointId);
         try {
-            // the veth's own delete runs next on the kernel thread, while endpoint.cleared goes out
-            kernelThread.run(() -> attacher.detach(endpointId, kernelThread::later));
+            // the veth's own delete runs on the kernel thread a little later, together with the others detached
+            // meanwhile (one teardown for all), while endpoint.cleared goes out now
+            kernelThread.run(() -> attacher.detach(endpointId, work -> kernelThread.after(DETACHED_DELETE_DELAY, work)));
             if (sandboxId != null) {
                 status.endpointCleared(endpointId, sandboxId, correlationId);
             }
