@@ -225,9 +225,9 @@ def run(args):
     threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(args.clients)]
     for t in threads:
         t.start()
+    stop_at[0] = time.time() + args.seconds  # before the release: a client must never see the 0
     start_barrier.wait()
     t_start = time.time()
-    stop_at[0] = t_start + args.seconds
     for t in threads:
         t.join()
     t_end = time.time()
@@ -317,12 +317,36 @@ def hops(args):
                 "api: status -> answer (watcher + projection + reply)": t1 - st["ts"],
                 "total (client)": t1 - t0,
             })
+    # the concurrent phase: no client time per call, but every hop between the intent and the status
+    w0, w1 = (x * 1000 for x in run.get("concurrent_window", [0, 0]))
+    conc = []
+    for i in intents:
+        if i["type"] != "endpoint.connect.requested" or not (w0 <= i["ts"] <= w1):
+            continue
+        ev = by_corr.get(i["corr"], {})
+        ch, st = ev.get("endpoint.allocated"), ev.get("endpoint.ready")
+        if not ch or not st:
+            continue
+        ds = [ts for ts, tomb in desired.get("endpoint/" + ch["data"]["id"], []) if not tomb]
+        if not ds:
+            continue
+        dts = min(ds, key=lambda x: abs(x - ch["ts"]))
+        conc.append({
+            "api: intent built -> produced (CreateTime)": i["ts"] - i["t"],
+            "ipam: intent -> change built (consume + allocate)": ch["t"] - i["ts"],
+            "ipam: change built -> produced (commit + outbox send)": ch["ts"] - ch["t"],
+            "ipam: change -> desired produced": dts - ch["ts"],
+            "agent: desired -> status built (consume + kernel)": st["t"] - dts,
+            "intent produced -> status produced": st["ts"] - i["ts"],
+        })
+    if conc:
+        rows["connect under load (concurrent phase)"] = conc
     lines = []
     for kind, rs in rows.items():
         if not rs:
             lines.append(f"{kind}: no call could be followed through the topics")
             continue
-        lines.append(f"{run['target']} sequential {kind}: {len(rs)} calls followed hop by hop (ms; CreateTime has 1 ms resolution)")
+        lines.append(f"{run['target']} {'sequential ' if kind in ('connect', 'disconnect') else ''}{kind}: {len(rs)} calls followed hop by hop (ms; CreateTime has 1 ms resolution)")
         lines.append(f"  {'hop':58s} {'p50':>8s} {'p90':>8s} {'p99':>8s} {'mean':>8s}")
         for k in rs[0]:
             xs = [r[k] for r in rs]

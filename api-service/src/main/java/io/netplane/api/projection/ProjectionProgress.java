@@ -6,7 +6,9 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,7 +22,17 @@ public class ProjectionProgress {
     private static final long STORED_EVERY_MS = 20;
 
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+    /** The partitions this replica's projection holds: for those, {@link #applied} is the truth, no query needed. */
+    private final Set<TopicPartition> projectedHere = ConcurrentHashMap.newKeySet();
     private final Object advanced = new Object();
+
+    void assigned(Collection<TopicPartition> partitions) {
+        projectedHere.addAll(partitions);
+    }
+
+    void revoked(Collection<TopicPartition> partitions) {
+        projectedHere.removeAll(partitions);
+    }
 
     void applied(TopicPartition partition, long offset) {
         applied.merge(partition, offset, Math::max);
@@ -31,8 +43,8 @@ public class ProjectionProgress {
 
     /**
      * Woken by this replica's projection as it applies records (no polling: under load, 8 callers that each
-     * read the database every few ms cost more than the projection itself); reads the stored offsets only
-     * every {@value #STORED_EVERY_MS} ms.
+     * read the database every few ms cost more than the projection itself); reads the stored offsets, every
+     * {@value #STORED_EVERY_MS} ms, only for partitions another replica projects.
      *
      * @return true when every offset is applied, false when the deadline came first.
      */
@@ -42,7 +54,7 @@ public class ProjectionProgress {
             if (allAppliedHere(offsets)) {
                 return true;
             }
-            if (System.nanoTime() - nextStored >= 0) {
+            if (System.nanoTime() - nextStored >= 0 && !projectedHere.containsAll(offsets.keySet())) {
                 if (offsets.entrySet().stream().allMatch(e -> isStored(e.getKey(), e.getValue()))) {
                     return true;
                 }
