@@ -70,8 +70,8 @@ public class Projection {
     }
 
     private boolean claim(String topic, int partition, long offset) {
-        // No wait for the WAL flush: the offset commits with the rows it covers, so a crash loses both and the
-        // record is redelivered; the flush (one fsync per record) was the largest part of the answer's wait.
+        // No wait for the WAL flush (one fsync per record, on every synchronous call's path): the offset commits
+        // with the rows it covers, so a crash loses both together and the record is projected again.
         Panache.getEntityManager().createNativeQuery("set local synchronous_commit to off").executeUpdate();
         ProjectionOffset row = ProjectionOffset.findById(new ProjectionOffset.Key(topic, partition),
                 LockModeType.PESSIMISTIC_WRITE);
