@@ -303,8 +303,8 @@ def hops(args):
                 st = next((c for c in cleared.get(eid, []) if c["ts"] >= ch["ts"] - 2), None)
                 if not st:
                     continue
-            if not ds:
-                continue
+            if not ds:  # compacted away (desired is a compacted topic): same outbox batch as the change
+                ds = [ch["ts"]]
             dts = min(ds, key=lambda x: abs(x - ch["ts"]))
             rows[kind].append({
                 "api: request -> intent built": i["t"] - t0,
@@ -328,8 +328,8 @@ def hops(args):
         if not ch or not st:
             continue
         ds = [ts for ts, tomb in desired.get("endpoint/" + ch["data"]["id"], []) if not tomb]
-        if not ds:
-            continue
+        if not ds:  # compacted away: same outbox batch as the change
+            ds = [ch["ts"]]
         dts = min(ds, key=lambda x: abs(x - ch["ts"]))
         conc.append({
             "api: intent built -> produced (CreateTime)": i["ts"] - i["t"],
