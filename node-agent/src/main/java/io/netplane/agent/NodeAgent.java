@@ -58,6 +58,7 @@ public final class NodeAgent implements AutoCloseable {
     private NodeAnnouncer announcer;
     private NetworkReconciler reconciler;
     private SandboxReconciler sandboxReconciler;
+    private EndpointAttacher attacher;
     private NodeReconciler nodeReconciler;
     private DesiredInformer informer;
     private NodeDirectory nodeDirectory;
@@ -106,7 +107,7 @@ public final class NodeAgent implements AutoCloseable {
         reconciler = new NetworkReconciler(kernelThread, dataplane, status);
         NamespaceRecords records = new NamespaceRecords(settings.stateDir(), node);
         sandboxReconciler = new SandboxReconciler(node, kernelThread, kernel, reconciler, dataplane,
-                new SandboxDataplane(records), new EndpointAttacher(kernel, node, firewall, new PortReservations()),
+                new SandboxDataplane(records), attacher = new EndpointAttacher(kernel, node, firewall, new PortReservations()),
                 firewall, records, status);
         if (dnsSettings.enabled()) {
             dns = new EmbeddedDns(node, dnsSettings);
@@ -231,6 +232,13 @@ public final class NodeAgent implements AutoCloseable {
             dns.close();
         }
         if (kernel != null) {
+            if (attacher != null) {
+                try {
+                    kernelThread.run(attacher::deleteDetached); // the veths whose batched delete is still waiting
+                } catch (RuntimeException e) {
+                    LOG.warnf("deleting detached veths: %s", e.getMessage());
+                }
+            }
             kernelThread.run(kernel::close);
         }
         if (nftables != null) {

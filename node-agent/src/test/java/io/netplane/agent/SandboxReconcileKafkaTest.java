@@ -198,7 +198,7 @@ class SandboxReconcileKafkaTest {
         Envelope endpointCleared = statusOf(EventType.ENDPOINT_CLEARED, endpointId);
         assertEquals("corr-disconnect", endpointCleared.correlationId());
         assertEquals(new Cleared(endpointId, NODE), endpointCleared.data(Cleared.class));
-        // cleared = no traffic, port free; the veth's delete runs right after on the agent's kernel thread
+        // cleared = no traffic, port free; the veth's delete runs a little later on the kernel thread, batched
         await("veth deleted").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> Netns.run("ip", "-n", HOST, "link", "show", host).exit() != 0);
         assertFalse(Netns.run("ip", "netns", "exec", HOST, "nft", "list", "map", "inet", "netplane", "ports").out()

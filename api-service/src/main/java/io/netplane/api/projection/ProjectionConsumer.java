@@ -163,12 +163,19 @@ public class ProjectionConsumer {
                     progress.applied(partition, last);
                 }
             }
+            progress.assigned(partitions);
             assigned = true;
             LOG.infof("projecting %d partitions of %s", partitions.size(), kafka.prefix());
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            progress.revoked(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            progress.revoked(partitions);
         }
     }
 }

@@ -4,8 +4,11 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,26 +18,71 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class ProjectionProgress {
+    /** How often a waiter reads the stored offsets, for partitions another replica projects. */
+    private static final long STORED_EVERY_MS = 20;
+
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+    /** The partitions this replica's projection holds: for those, {@link #applied} is the truth, no query needed. */
+    private final Set<TopicPartition> projectedHere = ConcurrentHashMap.newKeySet();
+    private final Object advanced = new Object();
+
+    void assigned(Collection<TopicPartition> partitions) {
+        projectedHere.addAll(partitions);
+    }
+
+    void revoked(Collection<TopicPartition> partitions) {
+        projectedHere.removeAll(partitions);
+    }
 
     void applied(TopicPartition partition, long offset) {
         applied.merge(partition, offset, Math::max);
-    }
-
-    /** @return true when every offset is applied, false when the deadline came first. */
-    public boolean awaitApplied(Map<TopicPartition, Long> offsets, Instant deadline) throws InterruptedException {
-        while (true) {
-            if (offsets.entrySet().stream().allMatch(e -> isApplied(e.getKey(), e.getValue()))) {
-                return true;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                return false;
-            }
-            Thread.sleep(3);
+        synchronized (advanced) {
+            advanced.notifyAll();
         }
     }
 
-    private boolean isApplied(TopicPartition partition, long offset) {
+    /**
+     * Woken by this replica's projection as it applies records (no polling: under load, 8 callers that each
+     * read the database every few ms cost more than the projection itself); reads the stored offsets, every
+     * {@value #STORED_EVERY_MS} ms, only for partitions another replica projects.
+     *
+     * @return true when every offset is applied, false when the deadline came first.
+     */
+    public boolean awaitApplied(Map<TopicPartition, Long> offsets, Instant deadline) throws InterruptedException {
+        long nextStored = System.nanoTime() + STORED_EVERY_MS * 1_000_000;
+        while (true) {
+            if (allAppliedHere(offsets)) {
+                return true;
+            }
+            if (System.nanoTime() - nextStored >= 0 && !projectedHere.containsAll(offsets.keySet())) {
+                if (offsets.entrySet().stream().allMatch(e -> isStored(e.getKey(), e.getValue()))) {
+                    return true;
+                }
+                nextStored = System.nanoTime() + STORED_EVERY_MS * 1_000_000;
+            }
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            if (left <= 0) {
+                return false;
+            }
+            synchronized (advanced) {
+                if (!allAppliedHere(offsets)) { // checked under the lock: a notify cannot slip in between
+                    advanced.wait(Math.max(1, Math.min(left, STORED_EVERY_MS)));
+                }
+            }
+        }
+    }
+
+    private boolean allAppliedHere(Map<TopicPartition, Long> offsets) {
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            Long local = applied.get(e.getKey());
+            if (local == null || local < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isStored(TopicPartition partition, long offset) {
         Long local = applied.get(partition);
         if (local != null && local >= offset) {
             return true;

@@ -162,14 +162,13 @@ abstract class DatabaseConsumer {
             long t2 = System.nanoTime();
             // first: every user call waits on the outbox, not on the offset commit
             relay.committed(written);
-            try {
-                consumer.commitSync();
-            } catch (WakeupException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                // redelivered later and then found processed: harmless
-                log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
-            }
+            // Not waited for: the next poll must not queue behind a round trip to the coordinator. A commit that is
+            // lost leaves the batch to be redelivered later and then found processed: harmless.
+            consumer.commitAsync((offsets, e) -> {
+                if (e != null) {
+                    log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
+                }
+            });
             timings.add(records.count(), t1 - t0, committing[0] - t1, t2 - committing[0], System.nanoTime() - t2);
         }
 

@@ -14,8 +14,10 @@ import io.netplane.events.data.Network;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,8 +37,18 @@ public final class EndpointAttacher {
     private final String node;
     private final Firewall firewall;
     private final PortReservations reservations;
+    /**
+     * The link group of detached veths whose delete is still queued ({@code ip link show group 28272}: "np"). A
+     * veth's delete costs 15–30 ms of kernel teardown (RCU grace periods under rtnl) whether it goes alone or
+     * with others, so they are deleted together, one request per batch.
+     */
+    public static final int DETACHED_GROUP = 0x6e70;
+
     /** What attach/adopt learned of each endpoint's sandbox end, so a deferred detach can clear its addresses. */
     private final Map<String, SandboxEnd> sandboxEnds = new HashMap<>();
+    /** Host ends in {@link #DETACHED_GROUP}, not yet deleted. */
+    private final Set<String> detached = new HashSet<>();
+    private boolean deleteQueued;
 
     /** The sandbox end of an endpoint: {@code ifname} (ifindex) in {@code netns}, holding {@code addresses}. */
     private record SandboxEnd(NetNamespace netns, int index, String ifname, List<Cidr> addresses) {
@@ -68,6 +80,9 @@ public final class EndpointAttacher {
     public EndpointState ensure(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge,
                                 boolean defaultRoute) {
         String host = hostIfname(endpoint.id());
+        if (detached.contains(host)) { // its old pair is only waiting for its delete: never adopt that one
+            deleteDetached();
+        }
         Optional<Link> existing = kernel.links().get(host);
         if (existing.isPresent()) {
             String mark = OwnershipMark.endpoint(node, endpoint.id()).alias();
@@ -169,9 +184,10 @@ public final class EndpointAttacher {
      * address and ports are free — its DNAT elements are gone, its host end is off the bridge and down (one
      * message; neither end has a carrier), the sandbox end holds no IPv4 address (deleted through a socket in the
      * sandbox's netns, from what attach learned), its held ports are released. The veth delete itself — 15–30 ms
-     * of the kernel's device teardown (RCU grace periods under rtnl) that no message order avoids — is handed to
-     * {@code deviceRemoval}, which must run it before any later kernel work (the kernel thread's queue), so a later
-     * attach never meets the old pair.
+     * of the kernel's device teardown (RCU grace periods under rtnl) that no message order avoids — is left to
+     * {@link #deleteDetached()}, which {@code deviceRemoval} runs on the kernel thread (at once or a little later, so
+     * the veths detached meanwhile go in the same request); until then the host end is in {@link #DETACHED_GROUP}.
+     * An attach of the same endpoint deletes it first, so it never meets the old pair.
      */
     public void detach(String endpointId, Executor deviceRemoval) {
         detach(endpointId, hostIfname(endpointId), deviceRemoval);
@@ -188,12 +204,16 @@ public final class EndpointAttacher {
         }
         boolean deferred = false;
         try {
-            if (deviceRemoval != null && kernel.links().setDownOffBridgeByName(hostIfname)) {
+            if (deviceRemoval != null && kernel.links().setDownOffBridgeByName(hostIfname, DETACHED_GROUP)) {
                 deferred = true;
+                detached.add(hostIfname);
                 try {
                     clearAddresses(sandboxEnd);
                 } finally {
-                    deviceRemoval.execute(() -> kernel.links().deleteByName(hostIfname));
+                    if (!deleteQueued) {
+                        deleteQueued = true;
+                        deviceRemoval.execute(this::deleteDetached);
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -202,6 +222,7 @@ public final class EndpointAttacher {
         try {
             if (!deferred) {
                 kernel.links().deleteByName(hostIfname);
+                detached.remove(hostIfname);
             }
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
@@ -210,6 +231,16 @@ public final class EndpointAttacher {
         if (!errors.isEmpty()) {
             throw new DataplaneException("detach endpoint " + endpointId + ": " + String.join("; ", errors));
         }
+    }
+
+    /** Deletes every veth a deferred detach left in {@link #DETACHED_GROUP}, in one request. Kernel thread only. */
+    public void deleteDetached() {
+        deleteQueued = false;
+        if (detached.isEmpty()) {
+            return;
+        }
+        kernel.links().deleteGroup(DETACHED_GROUP);
+        detached.clear();
     }
 
     /**

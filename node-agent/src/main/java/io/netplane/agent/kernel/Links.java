@@ -10,6 +10,7 @@ public final class Links {
     static final int IFLA_MTU = 4;
     static final int IFLA_LINK = 5;
     static final int IFLA_PROTINFO = 12;
+    static final int IFLA_GROUP = 27;
     static final int IFLA_NET_NS_FD = 28;
     static final int IFLA_BRPORT_MODE = 4;
     static final int NLA_F_NESTED = 0x8000;
@@ -115,8 +116,37 @@ public final class Links {
      * there, false if there is no such link.
      */
     public boolean setDownOffBridgeByName(String name) {
+        return setDownOffBridgeByName(name, 0);
+    }
+
+    /**
+     * {@link #setDownOffBridgeByName(String)} that also puts the link in link group {@code group}
+     * ({@code ip link set dev NAME nomaster down group GROUP}, same one message), so {@link #deleteGroup} can delete
+     * it together with others; group 0 (the default group) leaves the group as it is.
+     */
+    public boolean setDownOffBridgeByName(String name, int group) {
         try {
-            socket.execute("set " + name + " nomaster down", setDownOffBridgeByNameRequest(name));
+            socket.execute("set " + name + " nomaster down" + (group == 0 ? "" : " group " + group),
+                    setDownOffBridgeByNameRequest(name, group));
+            return true;
+        } catch (KernelException e) {
+            if (e.is(Errno.ENODEV)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Equivalent to {@code ip link del group GROUP}: every link of the group in one request, so the kernel's device
+     * teardown (RCU grace periods, under rtnl) is paid once for all of them. False if no link is in the group.
+     */
+    public boolean deleteGroup(int group) {
+        if (group == 0) {
+            throw new IllegalArgumentException("group 0 is every link's default group");
+        }
+        try {
+            socket.execute("delete link group " + group, deleteGroupRequest(group));
             return true;
         } catch (KernelException e) {
             if (e.is(Errno.ENODEV)) {
@@ -236,10 +266,21 @@ public final class Links {
     }
 
     static NetlinkRequest setDownOffBridgeByNameRequest(String name) {
-        return NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+        return setDownOffBridgeByNameRequest(name, 0);
+    }
+
+    static NetlinkRequest setDownOffBridgeByNameRequest(String name, int group) {
+        NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
                 .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, Link.IFF_UP)
                 .string(IFLA_IFNAME, name)
                 .u32(IFLA_MASTER, 0); // iproute2's nomaster
+        return group == 0 ? request : request.u32(IFLA_GROUP, group);
+    }
+
+    static NetlinkRequest deleteGroupRequest(int group) {
+        return NetlinkRequest.of(Netlink.RTM_DELLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
+                .u32(IFLA_GROUP, group);
     }
 
     static NetlinkRequest deleteRequest(int index) {

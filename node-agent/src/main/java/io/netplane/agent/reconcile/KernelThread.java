@@ -2,10 +2,12 @@ package io.netplane.agent.reconcile;
 
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KernelThread implements AutoCloseable {
     private final ExecutorService executor;
+    /** Only hands work to the kernel thread when its delay is over; never touches the kernel itself. */
+    private final ScheduledThreadPoolExecutor timer;
     private volatile Thread thread;
 
     public KernelThread() {
@@ -21,6 +25,11 @@ public final class KernelThread implements AutoCloseable {
             Thread t = new Thread(task, "netplane-kernel");
             t.setDaemon(true);
             thread = t;
+            return t;
+        });
+        this.timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = new Thread(task, "netplane-kernel-timer");
+            t.setDaemon(true);
             return t;
         });
     }
@@ -64,6 +73,14 @@ public final class KernelThread implements AutoCloseable {
         });
     }
 
+    /**
+     * {@link #later(Runnable)} once {@code delay} has passed, so work that piles up meanwhile can be done in one go
+     * (the deferred veth deletes). Work still waiting when the thread closes runs before it stops.
+     */
+    public void after(Duration delay, Runnable work) {
+        timer.schedule(() -> later(work), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     public boolean isAlive() {
         Thread t = thread;
         return !executor.isShutdown() && (t == null || t.isAlive());
@@ -71,6 +88,12 @@ public final class KernelThread implements AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdown(); // runs what is scheduled (the default policy), then the kernel thread drains its queue
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         executor.shutdown();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);

@@ -69,6 +69,30 @@ class NamespaceVethKernelTest {
         assertFalse(IpCommand.run("netns", "list").out().contains(netns));
     }
 
+    /** The batched delete of detached veths: only the links put in the group go, in one request. */
+    @Test
+    void linksMovedIntoAGroupAreDeletedTogetherAndOnlyThey() {
+        NetNamespace namespace = NetNamespaces.create(netns);
+        int group = 0x6e70;
+        for (String name : new String[] {"va", "vb", "vc", "keep"}) {
+            IpCommand.check("-n", netns, "link", "add", name, "type", "veth", "peer", "name", name + "-p");
+        }
+        try (Rtnetlink inside = Rtnetlink.in(namespace)) {
+            for (String name : new String[] {"va", "vb", "vc"}) {
+                assertTrue(inside.links().setDownOffBridgeByName(name, group));
+            }
+            assertTrue(IpCommand.run("-n", netns, "-d", "link", "show", "va").out().contains("group " + group));
+            assertTrue(inside.links().deleteGroup(group));
+            for (String name : new String[] {"va", "vb", "vc", "va-p", "vb-p", "vc-p"}) {
+                assertTrue(inside.links().get(name).isEmpty(), name + " deleted with its group");
+            }
+            assertTrue(inside.links().get("keep").isPresent(), "a link outside the group stays");
+            assertTrue(inside.links().get("keep-p").isPresent());
+            assertFalse(inside.links().deleteGroup(group), "an empty group: nothing to delete");
+            assertFalse(inside.links().setDownOffBridgeByName("gone", group));
+        }
+    }
+
     @Test
     void vethPeerIsBornInsideWithNameMacMtuAddressAndRoute() throws Exception {
         NetNamespace namespace = NetNamespaces.create(netns);

@@ -58,6 +58,22 @@ class NetlinkRequestTest {
     }
 
     @Test
+    void setDownOffBridgeIntoGroupAndDeleteTheGroup() {
+        assertEquals(golden(
+                "38000000 1000 0500 08000000 00000000", // 56 B, RTM_NEWLINK, REQUEST|ACK
+                "00 00 0000 00000000 00000000 01000000", // index 0, flags 0, change IFF_UP (down)
+                "0800 0300 6e703000", // IFLA_IFNAME "np0\0"
+                "0800 0a00 00000000", // IFLA_MASTER 0 (nomaster)
+                "0800 1b00 706e0000"), // IFLA_GROUP 0x6e70
+                hex(Links.setDownOffBridgeByNameRequest("np0", 0x6e70).toBytes(8)));
+        assertEquals(golden(
+                "28000000 1100 0500 05000000 00000000", // 40 B, RTM_DELLINK, REQUEST|ACK
+                "00 00 0000 00000000 00000000 00000000", // no index, no name:
+                "0800 1b00 706e0000"), // IFLA_GROUP 0x6e70 — every link of the group
+                hex(Links.deleteGroupRequest(0x6e70).toBytes(5)));
+    }
+
+    @Test
     void deleteLinkByIndexAndByName() {
         assertEquals(golden(
                 "20000000 1100 0500 04000000 00000000", // 32 B, RTM_DELLINK, REQUEST|ACK
