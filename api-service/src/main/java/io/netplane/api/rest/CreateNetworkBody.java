@@ -52,7 +52,7 @@ public record CreateNetworkBody(
 
     static final String NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
 
-    public record Ipam(@Valid List<@NotNull(message = "an ipam config must be an object") Config> config) {
+    public record Ipam(List<@Valid @NotNull(message = "an ipam config must be an object") Config> config) {
     }
 
     public record Config(
