@@ -127,7 +127,7 @@ public class NetworkCommands {
         return removed;
     }
 
-    /** A bad MTU would only fail on the node, after the network exists: refuse it here. */
+    /** A bad MTU is the caller's error: refused before any intent, not stored for the nodes to trip over. */
     private static void checkMtu(Map<String, String> options) {
         String mtu = options == null ? null : options.get(MTU_OPTION);
         if (mtu == null) {
