@@ -157,8 +157,9 @@ class NetworkRequestValidationTest {
     @Test
     void unknownOperationAndPathAreJson404() {
         get("/api/v1/operations/" + UUID.randomUUID()).then().statusCode(404)
-                .body("message", containsString("not found")).body("operation", nullValue());
-        get("/api/v1/nowhere").then().statusCode(404).body("message", equalTo("page not found"));
+                .body("message", containsString("not found")).body("details.operation", nullValue());
+        get("/api/v1/nowhere").then().statusCode(404).body("message", containsString("page not found"))
+                .body("code", equalTo("not_found")).body("details", equalTo(Map.of()));
     }
 
     @Test

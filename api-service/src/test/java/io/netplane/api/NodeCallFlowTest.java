@@ -98,7 +98,7 @@ class NodeCallFlowTest {
         String nodeField = node == null ? "" : ",\"node\":\"" + node + "\"";
         return CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
                 .body("{\"name\":\"" + name + "\",\"network\":\"none\"" + nodeField + "}")
-                .post("/api/v1/sandboxes?async=true"));
+                .post("/api/v1/sandboxes?wait=false"));
     }
 
     private Envelope createIntent(String name) {
@@ -219,7 +219,7 @@ class NodeCallFlowTest {
         assertEquals(404, unknown.statusCode(), unknown.asString());
         assertEquals("node never-" + tag + " not found", unknown.jsonPath().getString("message"));
 
-        Response accepted = given().delete("/api/v1/nodes/" + up + "?force=true&async=true");
+        Response accepted = given().delete("/api/v1/nodes/" + up + "?force=true&wait=false");
         assertEquals(202, accepted.statusCode(), accepted.asString());
         String operation = accepted.jsonPath().getString("operation");
         Envelope intent = removeIntent(up);

@@ -34,6 +34,9 @@ public class NetworkCommands {
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final Set<String> PREDEFINED = Set.of("bridge", "host", "none");
     private static final Set<String> DRIVERS = Set.of("bridge", "overlay", "host", "null");
+    /** Docker's driver options the native API also takes as {@code mtu} and {@code bridgeName}. */
+    public static final String MTU_OPTION = "com.docker.network.driver.mtu";
+    public static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
 
     @Inject
     NetworkCatalog catalog;
@@ -60,6 +63,7 @@ public class NetworkCommands {
         if (driver.equals("host") || driver.equals("null")) {
             throw new ApiException(403, "only one instance of \"" + driver + "\" network is allowed");
         }
+        checkMtu(request.options());
         if (PREDEFINED.contains(name) || catalog.nameTaken(name)) {
             throw new ApiException(409, "network with name " + name + " already exists");
         }
@@ -121,6 +125,24 @@ public class NetworkCommands {
             }
         }
         return removed;
+    }
+
+    /** A bad MTU is the caller's error: refused before any intent, not stored for the nodes to trip over. */
+    private static void checkMtu(Map<String, String> options) {
+        String mtu = options == null ? null : options.get(MTU_OPTION);
+        if (mtu == null) {
+            return;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(mtu.trim());
+        } catch (NumberFormatException e) {
+            value = -1;
+        }
+        if (value != 0 && (value < 68 || value > 65535)) { // 0: the default, as Docker
+            throw new ApiException(400, "invalid_request", "invalid MTU \"" + mtu + "\" in option " + MTU_OPTION
+                    + ": an integer from 68 to 65535", null, Map.of("field", "options." + MTU_OPTION, "value", mtu));
+        }
     }
 
     static String newId() {

@@ -14,12 +14,18 @@ import java.util.Set;
 /** Reads networks from the read model: lookups as Docker resolves them, and the native view. */
 @ApplicationScoped
 public class NetworkCatalog {
+    /** Ids are hex: only such a reference can be an id prefix (and '%' or '_' never act as wildcards). */
+    static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("[0-9a-f]+");
+
     @Inject
     NodeLiveness liveness;
 
     /** Docker's order: the full id, then an exact name, then a unique id prefix. */
     @Transactional
     public NetworkEntry lookup(String ref) {
+        if (ref == null || ref.indexOf('\0') >= 0) { // PostgreSQL refuses NUL in text: no network has it
+            throw NetworkLookupException.notFound(ref == null ? "" : ref.replace("\0", ""));
+        }
         NetworkEntry byId = NetworkEntry.findById(ref);
         if (byId != null && byId.removed == null) {
             return byId;
@@ -31,7 +37,7 @@ public class NetworkCatalog {
         if (byName.size() > 1) {
             throw NetworkLookupException.ambiguous(ref, byName.size(), NetworkLookupException.Basis.NAME);
         }
-        List<NetworkEntry> byPrefix = ref.isEmpty() ? List.of() : NetworkEntry.liveByIdPrefix(ref);
+        List<NetworkEntry> byPrefix = HEX.matcher(ref).matches() ? NetworkEntry.liveByIdPrefix(ref) : List.of();
         if (byPrefix.size() == 1) {
             return byPrefix.get(0);
         }
@@ -61,6 +67,15 @@ public class NetworkCatalog {
     public List<NetworkView> list() {
         Set<String> ready = liveness.readyNodes();
         return NetworkEntry.live().stream().map(n -> view((NetworkEntry) n, ready)).toList();
+    }
+
+    /** Custom networks without endpoints, oldest first: what a prune may remove. */
+    @Transactional
+    public List<NetworkEntry> unused() {
+        return NetworkEntry.live().stream()
+                .map(n -> (NetworkEntry) n)
+                .filter(n -> !n.predefined && EndpointEntry.liveOnNetwork(n.id).isEmpty())
+                .toList();
     }
 
     /** The nodes whose kernel holds the network now (ready), among those that are up. */

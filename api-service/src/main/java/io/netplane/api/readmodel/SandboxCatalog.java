@@ -24,8 +24,8 @@ public class SandboxCatalog {
     /** Docker's order: the full id, then an exact name, then a unique id prefix. */
     @Transactional
     public SandboxEntry lookup(String ref) {
-        if (ref == null || ref.isEmpty()) {
-            throw SandboxLookupException.notFound(ref == null ? "" : ref);
+        if (ref == null || ref.isEmpty() || ref.indexOf('\0') >= 0) { // PostgreSQL refuses NUL in text
+            throw SandboxLookupException.notFound(ref == null ? "" : ref.replace("\0", ""));
         }
         SandboxEntry byId = SandboxEntry.findById(ref);
         if (byId != null && byId.removed == null) {
@@ -35,7 +35,8 @@ public class SandboxCatalog {
         if (!byName.isEmpty()) {
             return byName.get(0);
         }
-        List<SandboxEntry> byPrefix = SandboxEntry.liveByIdPrefix(ref);
+        List<SandboxEntry> byPrefix = NetworkCatalog.HEX.matcher(ref).matches() ? SandboxEntry.liveByIdPrefix(ref)
+                : List.of();
         if (byPrefix.size() == 1) {
             return byPrefix.get(0);
         }

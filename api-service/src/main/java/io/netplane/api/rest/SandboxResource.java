@@ -1,5 +1,6 @@
 package io.netplane.api.rest;
 
+import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.SandboxCommands;
 import io.netplane.api.readmodel.SandboxCatalog;
@@ -15,6 +16,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.util.List;
@@ -22,6 +31,9 @@ import java.util.List;
 /** Sandboxes in the native API (the network side of a container). */
 @Path("/api/v1/sandboxes")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "sandboxes")
+@APIResponse(responseCode = "default", description = ApiDocs.ERROR,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 public class SandboxResource {
     @Inject
     SandboxCommands commands;
@@ -29,24 +41,41 @@ public class SandboxResource {
     SandboxCatalog catalog;
     @Inject
     CallParameters parameters;
+    @Inject
+    RequestBodies bodies;
 
     @GET
+    @Operation(summary = "List sandboxes", description = "Live sandboxes by creation time.")
+    @APIResponse(responseCode = "200", description = "the sandboxes",
+            content = @Content(schema = @Schema(implementation = SandboxView.class, type = SchemaType.ARRAY)))
     public List<SandboxView> list() {
         return catalog.list();
     }
 
     @GET
     @Path("{ref}")
-    public SandboxView inspect(@PathParam("ref") String ref) {
+    @Operation(summary = "Inspect a sandbox", description = "By id, name or id prefix: its node, namespace, endpoints and state.")
+    @APIResponse(responseCode = "200", description = "the sandbox", content = @Content(schema = @Schema(implementation = SandboxView.class)))
+    public SandboxView inspect(@Parameter(description = "id, name or id prefix") @PathParam("ref") String ref) {
         return catalog.view(ref);
     }
 
     @POST
-    public Response create(String body, @QueryParam("async") boolean async, @QueryParam("timeout") String timeout,
-                           @HeaderParam(NetworkResource.ACTOR_HEADER) String actor) {
-        CreateSandboxBody request = NetworkResource.parse(body, CreateSandboxBody.class, "{\"name\": \"c1\"}");
-        CallResult result = commands.create(request.toRequest(), NetworkResource.actor(actor),
-                parameters.options(async, timeout));
+    @Operation(summary = "Create a sandbox",
+            description = "Schedules it on a node, allocates its endpoint and ports; 201 once the node built the namespace "
+                    + "and every endpoint. network: a network, or host, none, container:<name|id> for Docker's modes.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreateSandboxBody.class)))
+    @APIResponse(responseCode = "201", description = "created and ready on its node",
+            content = @Content(schema = @Schema(implementation = SandboxView.class)))
+    @APIResponse(responseCode = "202", description = "accepted (wait=false)",
+            content = @Content(schema = @Schema(implementation = NetworkResource.Accepted.class)))
+    public Response create(String body, @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
+                           @HeaderParam(NetworkResource.ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+        CreateSandboxBody request = bodies.read(body, CreateSandboxBody.class, "{\"name\": \"c1\"}");
+        CallOptions options = parameters.options(wait, timeout);
+        CallResult result = commands.create(request.toRequest(), NetworkResource.actor(actor), options);
         if (result.status() == 201) {
             return Response.created(URI.create("/api/v1/sandboxes/" + result.sandbox().id()))
                     .header(NetworkResource.OPERATION_HEADER, result.operation())
@@ -57,10 +86,18 @@ public class SandboxResource {
 
     @DELETE
     @Path("{ref}")
-    public Response remove(@PathParam("ref") String ref, @QueryParam("async") boolean async,
-                           @QueryParam("timeout") String timeout, @QueryParam("force") boolean force,
-                           @HeaderParam(NetworkResource.ACTOR_HEADER) String actor) {
-        return NetworkResource.answer(commands.remove(ref, force, NetworkResource.actor(actor),
-                parameters.options(async, timeout)));
+    @Operation(summary = "Remove a sandbox", description = "204 once ipam released it and its node removed what it built.")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "202", description = "accepted (wait=false)",
+            content = @Content(schema = @Schema(implementation = NetworkResource.Accepted.class)))
+    public Response remove(@Parameter(description = "id, name or id prefix") @PathParam("ref") String ref,
+                           @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
+                           @QueryParam("force") @Parameter(description = "true: remove it even if other sandboxes share its namespace")
+                           String force,
+                           @HeaderParam(NetworkResource.ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+        CallOptions options = parameters.options(wait, timeout);
+        return NetworkResource.answer(commands.remove(ref, CallParameters.flag("force", force, false),
+                NetworkResource.actor(actor), options));
     }
 }
