@@ -25,7 +25,7 @@ public record CreateSandboxBody(
         @Schema(description = "network name, id or id prefix (default bridge); host, none or container:<name|id> "
                 + "pick that network mode", examples = "web")
         String network,
-        @Schema(description = "node to run on (default: the first ready node)")
+        @Schema(description = "node to run on (default: the ready node with the fewest sandboxes)")
         String node,
         @Schema(description = "default: the first 12 hex of the id")
         @Size(max = 64, message = "invalid hostname \"<value>\": at most 64 characters")
@@ -35,7 +35,13 @@ public record CreateSandboxBody(
         @Schema(examples = "10.130.0.50") String ipv4Address,
         List<@NotBlank(message = "an alias must not be empty") @Size(max = 255, message = "an alias has at most 255 characters")
                 String> aliases,
-        List<SandboxRequest.@NotNull(message = "a port must be an object with a containerPort") Port> ports) {
+        List<SandboxRequest.@NotNull(message = "a port must be an object with a containerPort") Port> ports,
+        @Schema(description = "nameservers of its resolv.conf (docker run --dns)", examples = "192.0.2.53")
+        List<@NotBlank(message = "a dns entry must not be empty") String> dns,
+        @Schema(description = "search domains (docker run --dns-search)")
+        List<@NotBlank(message = "a dns search domain must not be empty") String> dnsSearch,
+        @Schema(description = "resolver options (docker run --dns-option)", examples = "ndots:2")
+        List<@NotBlank(message = "a dns option must not be empty") String> dnsOptions) {
 
     SandboxRequest toRequest() {
         return new SandboxRequest(name, network, node, hostname, ipv4Address, aliases, ports, dns, dnsSearch, dnsOptions);
