@@ -54,6 +54,8 @@ class BridgeKernelTest {
         JsonNode shown = IpCommand.link(name).orElseThrow();
         assertEquals(alias, shown.path("ifalias").asText());
         assertEquals("bridge", shown.path("linkinfo").path("info_kind").asText());
+        assertEquals(0, shown.path("linkinfo").path("info_data").path("mcast_snooping").asInt(-1),
+                "multicast snooping off (O(ports) timers per port state change)");
         assertTrue(shown.path("flags").toString().contains("\"UP\""), shown.path("flags").toString());
         assertTrue(IpCommand.hasAddress(name, "10.213." + octet + ".1", 24));
         assertEquals("10.213." + octet + ".255", IpCommand.addresses(name).get(0).path("broadcast").asText());
