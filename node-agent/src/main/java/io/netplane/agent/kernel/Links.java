@@ -1,5 +1,6 @@
 package io.netplane.agent.kernel;
 
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +30,8 @@ public final class Links {
     static final int IFLA_BR_MCAST_SNOOPING = 23;
     static final int IFINFOMSG_LENGTH = 16;
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final NetlinkSocket socket;
 
     public Links(NetlinkSocket socket) {
@@ -36,8 +39,9 @@ public final class Links {
     }
 
     /**
-     * Creates a bridge and marks it. Equivalent to {@code ip link add name NAME type bridge mcast_snooping 0}
-     * then {@code ip link set NAME alias ALIAS}: the kernel ignores IFLA_IFALIAS in a create request
+     * Creates a bridge and marks it. Equivalent to {@code ip link add name NAME address MAC type bridge
+     * mcast_snooping 0} (MAC random, locally administered) then {@code ip link set NAME alias ALIAS}: the kernel
+     * ignores IFLA_IFALIAS in a create request
      * (rtnl_create_link does not read it; checked on 6.18), so the alias is a second message, and the
      * bridge is deleted again if that fails.
      *
@@ -45,9 +49,13 @@ public final class Links {
      * every port of the bridge (br_port_state_selection → br_multicast_enable_port), under rtnl — O(ports) per
      * attach and detach. Without a querier on the network (netplane runs none, nor does Docker) a snooping bridge
      * floods multicast anyway, so forwarding is the same.
+     *
+     * <p>A MAC of its own (as Docker gives its bridges): otherwise the bridge takes the lowest MAC of its ports,
+     * so the gateway's MAC changes when a port with a lower one joins or leaves, and each join and leave scans all
+     * ports for it (br_stp_recalculate_bridge_id).
      */
     public Link createBridge(String name, String alias) {
-        socket.execute("create bridge " + name, newBridge(name));
+        socket.execute("create bridge " + name, newBridge(name, randomMac()));
         Link created = get(name).orElseThrow(() ->
                 new KernelException("create bridge " + name, Errno.ENODEV, "gone right after it was created"));
         try {
@@ -186,17 +194,26 @@ public final class Links {
                 .toList();
     }
 
-    static NetlinkRequest newBridge(String name) {
+    static NetlinkRequest newBridge(String name, byte[] mac) {
         NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK,
                         Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
                 .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
-                .string(IFLA_IFNAME, name);
+                .string(IFLA_IFNAME, name)
+                .attribute(IFLA_ADDRESS, mac);
         int linkInfo = request.begin(IFLA_LINKINFO);
         request.string(IFLA_INFO_KIND, "bridge");
         int data = request.begin(IFLA_INFO_DATA);
         request.attribute(IFLA_BR_MCAST_SNOOPING, new byte[] {0});
         request.end(data);
         return request.end(linkInfo);
+    }
+
+    /** A random unicast, locally administered MAC (02:…), as the kernel's eth_random_addr makes. */
+    static byte[] randomMac() {
+        byte[] mac = new byte[6];
+        RANDOM.nextBytes(mac);
+        mac[0] = (byte) ((mac[0] & 0xfe) | 0x02);
+        return mac;
     }
 
     static NetlinkRequest newVeth(Veth veth) {

@@ -22,14 +22,24 @@ class NetlinkRequestTest {
     @Test
     void createBridge() {
         assertEquals(golden(
-                "50000000 1000 0506 01000000 00000000", // nlmsghdr: 80 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+                "5c000000 1000 0506 01000000 00000000", // nlmsghdr: 92 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
                 "00 00 0000 00000000 00000000 00000000", // ifinfomsg: AF_UNSPEC, index 0
                 "1400 0300 6e70 2d33 6632 6139 6330 6537 6231 6400", // IFLA_IFNAME "np-3f2a9c0e7b1d\0"
+                "0a00 0100 02a1b2c3d4e5 0000", // IFLA_ADDRESS 02:a1:b2:c3:d4:e5 + pad
                 "1c00 1200", // IFLA_LINKINFO (28 B)
                 "0b00 0100 6272 6964 6765 00 00", // IFLA_INFO_KIND "bridge\0" + 1 pad byte
                 "0c00 0200", // IFLA_INFO_DATA (12 B)
                 "0500 1700 00 000000"), // IFLA_BR_MCAST_SNOOPING 0 + pad
-                hex(Links.newBridge("np-3f2a9c0e7b1d").toBytes(1)));
+                hex(Links.newBridge("np-3f2a9c0e7b1d", new byte[] {2, (byte) 0xa1, (byte) 0xb2, (byte) 0xc3, (byte) 0xd4,
+                        (byte) 0xe5}).toBytes(1)));
+    }
+
+    @Test
+    void aBridgeMacIsUnicastAndLocallyAdministered() {
+        for (int i = 0; i < 64; i++) {
+            byte first = Links.randomMac()[0];
+            assertEquals(0x02, first & 0x03, "unicast (bit 0 clear), locally administered (bit 1 set)");
+        }
     }
 
     @Test
