@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Attaches an endpoint to its sandbox and network on the bridge driver: a veth pair whose host end
  * {@code vnp<12 hex>} sits on the network's bridge, marked as this node's, and whose peer is born in the
- * sandbox's netns as {@code ifname} with its MAC, address(es), up, and the default route via the gateway
+ * sandbox's netns as {@code ifname} with its MAC, address(es), no IPv6 link-local unless the network has IPv6,
+ * up, and the default route via the gateway
  * for {@code eth0}; the published host ports held and DNATed. Each step registers its undo, so a failed
  * attach leaves nothing. Detach is idempotent and keeps going past errors. Call it from the kernel thread only.
  */
