@@ -117,14 +117,16 @@ public final class EndpointAttacher {
                     inside.addresses().add(peer.index(), ifname, address);
                 }
                 inside.links().setUp(peer.index(), ifname);
+                // the published ports between the up and the route: the up gives the host end its carrier, and
+                // the linkwatch worker then walks all the bridge's ports under rtnl (br_port_state_selection);
+                // nftables takes no rtnl, so that walk runs meanwhile instead of holding up the route add
+                firewall.addPorts(id, mappings);
+                rollback.add(() -> firewall.removePorts(id));
                 Optional<EndpointAddress> gateway = defaultGateway(endpoint);
                 if (gateway.isPresent()) {
                     inside.routes().addDefault(Cidr.literal(gateway.get().gateway()), peer.index(), ifname);
                 }
             }
-
-            firewall.addPorts(id, mappings);
-            rollback.add(() -> firewall.removePorts(id));
 
             sandboxEnds.put(id, new SandboxEnd(namespace, peer.index(), ifname, addresses));
             return new EndpointState(id, endpoint.sandboxId(), endpoint.networkId(), namespace.name(), host,
