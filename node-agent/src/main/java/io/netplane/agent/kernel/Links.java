@@ -1,5 +1,6 @@
 package io.netplane.agent.kernel;
 
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,12 @@ public final class Links {
     static final int IFLA_PROTINFO = 12;
     static final int IFLA_GROUP = 27;
     static final int IFLA_NET_NS_FD = 28;
+    static final int IFLA_NUM_TX_QUEUES = 31;
+    static final int IFLA_NUM_RX_QUEUES = 32;
+    static final int IFLA_AF_SPEC = 26;
+    static final int AF_INET6 = 10;
+    static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    static final byte IN6_ADDR_GEN_MODE_NONE = 1;
     static final int IFLA_BRPORT_MODE = 4;
     static final int NLA_F_NESTED = 0x8000;
     static final byte AF_BRIDGE = 7;
@@ -21,7 +28,10 @@ public final class Links {
     static final int IFLA_LINKINFO = 18;
     static final int IFLA_IFALIAS = 20;
     static final int IFLA_INFO_KIND = 1;
+    static final int IFLA_BR_MCAST_SNOOPING = 23;
     static final int IFINFOMSG_LENGTH = 16;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final NetlinkSocket socket;
 
@@ -30,13 +40,23 @@ public final class Links {
     }
 
     /**
-     * Creates a bridge and marks it. Equivalent to {@code ip link add name NAME type bridge} then
-     * {@code ip link set NAME alias ALIAS}: the kernel ignores IFLA_IFALIAS in a create request
+     * Creates a bridge and marks it. Equivalent to {@code ip link add name NAME address MAC type bridge
+     * mcast_snooping 0} (MAC random, locally administered) then {@code ip link set NAME alias ALIAS}: the kernel
+     * ignores IFLA_IFALIAS in a create request
      * (rtnl_create_link does not read it; checked on 6.18), so the alias is a second message, and the
      * bridge is deleted again if that fails.
+     *
+     * <p>Multicast snooping off: with it on, every port that comes up or goes down restarts two query timers on
+     * every port of the bridge (br_port_state_selection → br_multicast_enable_port), under rtnl — O(ports) per
+     * attach and detach. Without a querier on the network (netplane runs none, nor does Docker) a snooping bridge
+     * floods multicast anyway, so forwarding is the same.
+     *
+     * <p>A MAC of its own (as Docker gives its bridges): otherwise the bridge takes the lowest MAC of its ports,
+     * so the gateway's MAC changes when a port with a lower one joins or leaves, and each join and leave scans all
+     * ports for it (br_stp_recalculate_bridge_id).
      */
     public Link createBridge(String name, String alias) {
-        socket.execute("create bridge " + name, newBridge(name));
+        socket.execute("create bridge " + name, newBridge(name, randomMac()));
         Link created = get(name).orElseThrow(() ->
                 new KernelException("create bridge " + name, Errno.ENODEV, "gone right after it was created"));
         try {
@@ -55,7 +75,8 @@ public final class Links {
     /**
      * Creates a veth pair whose peer is born inside another namespace, named there ({@code peer.name()}), so
      * nothing is moved (a move costs ~30 ms; this costs ~1). Equivalent to {@code ip link add NAME mtu MTU
-     * type veth peer name PEER netns NS address MAC mtu MTU}, {@code ip link set NAME alias ALIAS} (the kernel
+     * numtxqueues 1 numrxqueues 1 type veth peer name PEER netns NS address MAC mtu MTU numtxqueues 1
+     * numrxqueues 1}, {@code ip link set NAME alias ALIAS} (the kernel
      * ignores IFLA_IFALIAS on create), {@code sysctl -w net.ipv6.conf.NAME.disable_ipv6=1}, then
      * {@code ip link set NAME master BRIDGE up}. The peer stays down (IFF_UP on
      * it at creation gives ENOTCONN: the kernel configures it before the pair is linked). A failed alias or
@@ -103,6 +124,15 @@ public final class Links {
     /** Equivalent to {@code ip link set dev NAME alias ALIAS}. */
     public void setAlias(int index, String name, String alias) {
         socket.execute("set alias of " + name, setAliasRequest(index, alias));
+    }
+
+    /**
+     * Equivalent to {@code ip link set dev NAME addrgenmode none}: brought up later, the link makes no IPv6
+     * link-local address, so it sends no DAD, MLD report or router solicitation. Unlike the disable_ipv6 sysctl
+     * it needs no path under /proc/sys/net, whose lookup walks one dentry per namespace that ever opened it.
+     */
+    public void setNoIpv6LinkLocal(int index, String name) {
+        socket.execute("set addrgenmode none on " + name, noIpv6LinkLocalRequest(index));
     }
 
     /** Equivalent to {@code ip link set dev NAME up}. */
@@ -194,14 +224,26 @@ public final class Links {
                 .toList();
     }
 
-    static NetlinkRequest newBridge(String name) {
+    static NetlinkRequest newBridge(String name, byte[] mac) {
         NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK,
                         Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)
                 .ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0)
-                .string(IFLA_IFNAME, name);
+                .string(IFLA_IFNAME, name)
+                .attribute(IFLA_ADDRESS, mac);
         int linkInfo = request.begin(IFLA_LINKINFO);
         request.string(IFLA_INFO_KIND, "bridge");
+        int data = request.begin(IFLA_INFO_DATA);
+        request.attribute(IFLA_BR_MCAST_SNOOPING, new byte[] {0});
+        request.end(data);
         return request.end(linkInfo);
+    }
+
+    /** A random unicast, locally administered MAC (02:…), as the kernel's eth_random_addr makes. */
+    static byte[] randomMac() {
+        byte[] mac = new byte[6];
+        RANDOM.nextBytes(mac);
+        mac[0] = (byte) ((mac[0] & 0xfe) | 0x02);
+        return mac;
     }
 
     static NetlinkRequest newVeth(Veth veth) {
@@ -219,11 +261,15 @@ public final class Links {
         if (veth.master() > 0) {
             request.u32(IFLA_MASTER, veth.master());
         }
+        // one queue each way, asked for: without it veth allocates one per CPU and then cuts each end down to one
+        // after registering it (veth_init_queues), and every cut waits for an expedited RCU grace period under rtnl
+        singleQueue(request);
         int linkInfo = request.begin(IFLA_LINKINFO);
         request.string(IFLA_INFO_KIND, "veth");
         int data = request.begin(IFLA_INFO_DATA);
         int peer = request.begin(VETH_INFO_PEER);
         request.ifinfomsg(Netlink.AF_UNSPEC, 0, 0, 0).string(IFLA_IFNAME, veth.peerName());
+        singleQueue(request);
         if (veth.peerNamespaceFd() >= 0) {
             request.u32(IFLA_NET_NS_FD, veth.peerNamespaceFd());
         }
@@ -236,6 +282,10 @@ public final class Links {
         request.end(peer);
         request.end(data);
         return request.end(linkInfo);
+    }
+
+    private static void singleQueue(NetlinkRequest request) {
+        request.u32(IFLA_NUM_TX_QUEUES, 1).u32(IFLA_NUM_RX_QUEUES, 1);
     }
 
     static NetlinkRequest setAliasRequest(int index, String alias) {
@@ -258,6 +308,16 @@ public final class Links {
         NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
                 .ifinfomsg(Netlink.AF_UNSPEC, index, Link.IFF_UP, Link.IFF_UP);
         return master > 0 ? request.u32(IFLA_MASTER, master) : request; // the kernel enslaves before it sets flags
+    }
+
+    static NetlinkRequest noIpv6LinkLocalRequest(int index) {
+        NetlinkRequest request = NetlinkRequest.of(Netlink.RTM_NEWLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK)
+                .ifinfomsg(Netlink.AF_UNSPEC, index, 0, 0);
+        int afSpec = request.begin(IFLA_AF_SPEC);
+        int inet6 = request.begin(AF_INET6);
+        request.attribute(IFLA_INET6_ADDR_GEN_MODE, new byte[] {IN6_ADDR_GEN_MODE_NONE});
+        request.end(inet6);
+        return request.end(afSpec);
     }
 
     static NetlinkRequest setUpRequest(int index) {

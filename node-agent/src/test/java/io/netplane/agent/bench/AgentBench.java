@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * 10, 100 and 1,000 endpoints (each with a published port) on one bridge. Prints a table and one RESULT line.
  *
  * <p>Arguments: {@code --tag T} (names: namespaces npb-T-*, bridges *-T), {@code --work DIR}, {@code --iterations N}
- * (50), {@code --warmup N} (5), {@code --batch N} (50), {@code --levels 10,100,1000}, {@code --probes N} (30).
+ * (50), {@code --warmup N} (5), {@code --batch N} (50), {@code --levels 10,100,1000}, {@code --probes N} (30),
+ * {@code --only scale} (the levels alone, no peers: a quick look at flatness).
  */
 public final class AgentBench {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -42,6 +43,8 @@ public final class AgentBench {
     private final int batch;
     private final List<Integer> levels;
     private final int probes;
+    /** {@code --only scale}: netplane's 10/100/1,000 levels alone (no peers), for a quick look at flatness. */
+    private final boolean scaleOnly;
     private final List<String> sandboxesMade = new ArrayList<>();
     private final Map<String, Object> result = new LinkedHashMap<>();
     private final StringBuilder table = new StringBuilder();
@@ -55,6 +58,7 @@ public final class AgentBench {
         this.levels = java.util.Arrays.stream(args.getOrDefault("levels", "10,100,1000").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         this.probes = Integer.parseInt(args.getOrDefault("probes", "30"));
+        this.scaleOnly = "scale".equals(args.get("only"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -77,6 +81,10 @@ public final class AgentBench {
                     + "; kernel " + System.getProperty("os.version") + "; java " + System.getProperty("java.version"));
             HostNamespace npHost = host(hosts, "np");
             tools.add(new NetplaneTool(npHost, tag, Files.createDirectories(work.resolve("netplane-state"))));
+            if (scaleOnly) {
+                reportScale(scale((NetplaneTool) tools.get(0)));
+                return 0;
+            }
             tools.add(new NetavarkTool(host(hosts, "nv"), tag, work));
             tools.add(new CniTool(host(hosts, "cni"), tag, work));
 
@@ -290,6 +298,7 @@ public final class AgentBench {
                 }
                 l.fillPerEndpoint = added == 0 ? 0 : (System.nanoTime() - start) / added;
                 int baseline = tool.host().call(() -> HostNamespace.bridgePorts(tool.bridge()));
+                say("phase 3: probing at " + level);
                 for (int i = 0; i < warmup + probes; i++) {
                     // attach on an idle agent: the previous probe's deferred veth delete is counted in the
                     // sequential detach totals, not here, so this column shows how attach grows with the bridge
@@ -297,6 +306,7 @@ public final class AgentBench {
                     long begin = System.nanoTime();
                     EndpointTool.Attachment probe = tool.attach(probeNetns, 999, probePort);
                     long attached = System.nanoTime() - begin;
+                    long attachCpu = tool.lastAttachCpuNanos();
                     begin = System.nanoTime();
                     tool.detach(probe);
                     // by the veth's name, not a dump of 1,000 links, so the check costs the same at every level
@@ -306,6 +316,7 @@ public final class AgentBench {
                     long detached = System.nanoTime() - begin;
                     if (i >= warmup) {
                         l.attach.add(attached);
+                        l.attachCpu.add(attachCpu);
                         l.detach.add(detached);
                         l.unreleased += released ? 0 : 1;
                     }
@@ -379,17 +390,7 @@ public final class AgentBench {
                 attachVsNetavark, detachVsNetavark);
         row("netplane vs cni (p50):      attach %.1fx, detach %.1fx faster", attachVsCni, detachVsCni);
         row("%s", "");
-        row("%s", "netplane alone, one bridge, every endpoint with a published port (probe: attach/detach of one more, attach on an idle agent)");
-        row("%-10s %10s %10s %10s %12s %12s %12s", "endpoints", "attach p50", "attach p90", "detach p50",
-                "fill ms/ep", "bridge ports", "map elems");
-        for (Level l : scale) {
-            row("%-10s %10s %10s %10s %12s %12s %12s", l.endpoints, ms(p(l.attach, 50)), ms(p(l.attach, 90)),
-                    ms(p(l.detach, 50)), ms(l.fillPerEndpoint), l.bridgePorts, l.mapElements);
-        }
-        if (!scale.isEmpty()) {
-            row("removing the %s endpoints: %s ms each", scale.get(scale.size() - 1).endpoints,
-                    ms(scale.get(scale.size() - 1).detachAllPerEndpoint));
-        }
+        scaleTable(scale);
         say("");
         System.out.print(table);
 
@@ -427,6 +428,38 @@ public final class AgentBench {
         StringBuilder line = new StringBuilder("RESULT");
         result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         System.out.println(line);
+    }
+
+    /** {@code --only scale}: the levels table and a RESULT line of them alone. */
+    private void reportScale(List<Level> scale) {
+        scaleTable(scale);
+        say("");
+        System.out.print(table);
+        StringBuilder line = new StringBuilder("RESULT");
+        for (Level l : scale) {
+            line.append(" attach_p50_ms_at_").append(l.endpoints).append('=').append(ms(p(l.attach, 50)));
+        }
+        for (Level l : scale) {
+            line.append(" attach_cpu_p50_ms_at_").append(l.endpoints).append('=').append(ms(p(l.attachCpu, 50)));
+        }
+        for (Level l : scale) {
+            line.append(" detach_p50_ms_at_").append(l.endpoints).append('=').append(ms(p(l.detach, 50)));
+        }
+        System.out.println(line);
+    }
+
+    private void scaleTable(List<Level> scale) {
+        row("%s", "netplane alone, one bridge, every endpoint with a published port (probe: attach/detach of one more, attach on an idle agent)");
+        row("%-10s %10s %10s %10s %10s %12s %12s %12s", "endpoints", "attach p50", "attach p90", "attach cpu",
+                "detach p50", "fill ms/ep", "bridge ports", "map elems");
+        for (Level l : scale) {
+            row("%-10s %10s %10s %10s %10s %12s %12s %12s", l.endpoints, ms(p(l.attach, 50)), ms(p(l.attach, 90)),
+                    ms(p(l.attachCpu, 50)), ms(p(l.detach, 50)), ms(l.fillPerEndpoint), l.bridgePorts, l.mapElements);
+        }
+        if (!scale.isEmpty()) {
+            row("removing the %s endpoints: %s ms each", scale.get(scale.size() - 1).endpoints,
+                    ms(scale.get(scale.size() - 1).detachAllPerEndpoint));
+        }
     }
 
     private void line(String label, Map<String, Series> s, java.util.function.Function<Series, String> cell) {
@@ -529,6 +562,7 @@ public final class AgentBench {
     private static final class Level {
         final int endpoints;
         final List<Long> attach = new ArrayList<>();
+        final List<Long> attachCpu = new ArrayList<>();
         final List<Long> detach = new ArrayList<>();
         long fillPerEndpoint;
         long detachAllPerEndpoint;

@@ -19,6 +19,8 @@ import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.Sandbox;
 import io.netplane.events.data.SubnetAllocation;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the veth delete handed to the kernel thread's {@code later}).
  */
 final class NetplaneTool implements EndpointTool {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final HostNamespace host;
     private final String node;
     private final String bridge;
@@ -42,6 +45,8 @@ final class NetplaneTool implements EndpointTool {
     private Nftables nft;
     private SandboxDataplane sandboxes;
     private EndpointAttacher attacher;
+    /** CPU time the kernel thread spent in the last attach (system time in the kernel included): less noisy than wall time on a busy machine. */
+    private volatile long lastAttachCpuNanos;
 
     NetplaneTool(HostNamespace host, String tag, Path stateDir) {
         this.host = host;
@@ -96,8 +101,17 @@ final class NetplaneTool implements EndpointTool {
                 String.format("02:42:0a:f0:%02x:%02x", (slot + 2) >> 8 & 0xff, (slot + 2) & 0xff),
                 hostPort == 0 ? List.of() : List.of(new PortBinding("tcp", "0.0.0.0", hostPort, 80)),
                 List.of(), Instant.now());
-        kernelThread.call(() -> attacher.ensure(endpoint, sandbox.name(), sandbox.netns(), network, bridge));
+        kernelThread.call(() -> {
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            attacher.ensure(endpoint, sandbox.name(), sandbox.netns(), network, bridge);
+            lastAttachCpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
+            return null;
+        });
         return new Attachment(endpoint.id(), netns, address, hostPort, null);
+    }
+
+    long lastAttachCpuNanos() {
+        return lastAttachCpuNanos;
     }
 
     @Override

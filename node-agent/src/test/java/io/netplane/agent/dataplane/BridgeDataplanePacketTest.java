@@ -232,6 +232,9 @@ class BridgeDataplanePacketTest {
         String routes = Netns.run("ip", "-n", a1.netns(), "route").out();
         assertTrue(routes.contains("default via " + gateway(netA.subnets().get(0).subnet()) + " dev eth0"), routes);
         assertTrue(Netns.run("ip", "-n", a1.netns(), "link", "show", "lo").out().contains("UP"));
+        // a network without IPv6: the sandbox end makes no link-local (no DAD/MLD/RS flooded to every port)
+        assertEquals("none", peer.path("inet6_addr_gen_mode").asText(), peer.toString());
+        assertEquals("", Netns.run("ip", "-n", a1.netns(), "-6", "addr", "show", "dev", "eth0").out().strip());
         assertTrue(Files.exists(stateDir.resolve(a1.netns())), "the netns is recorded as this node's");
     }
 

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +58,10 @@ class BridgeKernelTest {
         JsonNode shown = IpCommand.link(name).orElseThrow();
         assertEquals(alias, shown.path("ifalias").asText());
         assertEquals("bridge", shown.path("linkinfo").path("info_kind").asText());
+        assertEquals(0, shown.path("linkinfo").path("info_data").path("mcast_snooping").asInt(-1),
+                "multicast snooping off (O(ports) timers per port state change)");
+        assertEquals("3", sysfs(name, "addr_assign_type"), "a MAC of its own (NET_ADDR_SET), not its lowest port's");
+        assertEquals(2, Integer.parseInt(shown.path("address").asText().substring(0, 2), 16) & 3, shown.toString());
         assertTrue(shown.path("flags").toString().contains("\"UP\""), shown.path("flags").toString());
         assertTrue(IpCommand.hasAddress(name, "10.213." + octet + ".1", 24));
         assertEquals("10.213." + octet + ".255", IpCommand.addresses(name).get(0).path("broadcast").asText());
@@ -86,5 +94,13 @@ class BridgeKernelTest {
 
         KernelException noDevice = assertThrows(KernelException.class, () -> kernel.links().setUp(999_999, "nosuch"));
         assertEquals("set nosuch up: No such device (ENODEV)", noDevice.getMessage());
+    }
+
+    private static String sysfs(String link, String attribute) {
+        try {
+            return Files.readString(Path.of("/sys/class/net", link, attribute)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -22,12 +22,24 @@ class NetlinkRequestTest {
     @Test
     void createBridge() {
         assertEquals(golden(
-                "44000000 1000 0506 01000000 00000000", // nlmsghdr: 68 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+                "5c000000 1000 0506 01000000 00000000", // nlmsghdr: 92 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
                 "00 00 0000 00000000 00000000 00000000", // ifinfomsg: AF_UNSPEC, index 0
                 "1400 0300 6e70 2d33 6632 6139 6330 6537 6231 6400", // IFLA_IFNAME "np-3f2a9c0e7b1d\0"
-                "1000 1200", // IFLA_LINKINFO (16 B)
-                "0b00 0100 6272 6964 6765 00 00"), // IFLA_INFO_KIND "bridge\0" + 1 pad byte
-                hex(Links.newBridge("np-3f2a9c0e7b1d").toBytes(1)));
+                "0a00 0100 02a1b2c3d4e5 0000", // IFLA_ADDRESS 02:a1:b2:c3:d4:e5 + pad
+                "1c00 1200", // IFLA_LINKINFO (28 B)
+                "0b00 0100 6272 6964 6765 00 00", // IFLA_INFO_KIND "bridge\0" + 1 pad byte
+                "0c00 0200", // IFLA_INFO_DATA (12 B)
+                "0500 1700 00 000000"), // IFLA_BR_MCAST_SNOOPING 0 + pad
+                hex(Links.newBridge("np-3f2a9c0e7b1d", new byte[] {2, (byte) 0xa1, (byte) 0xb2, (byte) 0xc3, (byte) 0xd4,
+                        (byte) 0xe5}).toBytes(1)));
+    }
+
+    @Test
+    void aBridgeMacIsUnicastAndLocallyAdministered() {
+        for (int i = 0; i < 64; i++) {
+            byte first = Links.randomMac()[0];
+            assertEquals(0x02, first & 0x03, "unicast (bit 0 clear), locally administered (bit 1 set)");
+        }
     }
 
     @Test
@@ -135,17 +147,21 @@ class NetlinkRequestTest {
     @Test
     void createVethWithItsPeerBornInAnotherNamespace() {
         assertEquals(golden(
-                "94000000 1000 0506 01000000 00000000", // 148 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+                "b4000000 1000 0506 01000000 00000000", // 180 B, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
                 "00 00 0000 00000000 01000000 01000000", // ifinfomsg: flags IFF_UP, change IFF_UP
                 "1400 0300 766e7030 66656463 62613938 37363500", // IFLA_IFNAME "vnp0fedcba98765\0"
                 "0800 0400 78050000", // IFLA_MTU 1400
                 "0800 0a00 07000000", // IFLA_MASTER 7
-                "5000 1200", // IFLA_LINKINFO (80 B)
+                "0800 1f00 01000000", // IFLA_NUM_TX_QUEUES 1
+                "0800 2000 01000000", // IFLA_NUM_RX_QUEUES 1
+                "6000 1200", // IFLA_LINKINFO (96 B)
                 "0900 0100 76657468 00 000000", // IFLA_INFO_KIND "veth\0" + pad
-                "4000 0200", // IFLA_INFO_DATA (64 B)
-                "3c00 0100", // VETH_INFO_PEER (60 B): an ifinfomsg and the peer's attributes
+                "5000 0200", // IFLA_INFO_DATA (80 B)
+                "4c00 0100", // VETH_INFO_PEER (76 B): an ifinfomsg and the peer's attributes
                 "00 00 0000 00000000 00000000 00000000", // peer ifinfomsg: down (IFF_UP here gives ENOTCONN)
                 "0900 0300 65746830 00 000000", // IFLA_IFNAME "eth0\0" + pad
+                "0800 1f00 01000000", // IFLA_NUM_TX_QUEUES 1
+                "0800 2000 01000000", // IFLA_NUM_RX_QUEUES 1
                 "0800 1c00 09000000", // IFLA_NET_NS_FD 9
                 "0a00 0100 0242ac120002 0000", // IFLA_ADDRESS 02:42:ac:12:00:02 + pad
                 "0800 0400 78050000"), // IFLA_MTU 1400
@@ -155,15 +171,17 @@ class NetlinkRequestTest {
     @Test
     void createVethWithoutMtuMasterOrMac() {
         assertEquals(golden(
-                "68000000 1000 0506 02000000 00000000", // 104 B
+                "88000000 1000 0506 02000000 00000000", // 136 B
                 "00 00 0000 00000000 01000000 01000000",
                 "0900 0300 76657468 00 000000", // IFLA_IFNAME "veth\0" + pad
-                "3c00 1200", // IFLA_LINKINFO (60 B)
+                "0800 1f00 01000000 0800 2000 01000000", // one TX and one RX queue
+                "4c00 1200", // IFLA_LINKINFO (76 B)
                 "0900 0100 76657468 00 000000",
-                "2c00 0200", // IFLA_INFO_DATA (44 B)
-                "2800 0100", // VETH_INFO_PEER (40 B)
+                "3c00 0200", // IFLA_INFO_DATA (60 B)
+                "3800 0100", // VETH_INFO_PEER (56 B)
                 "00 00 0000 00000000 00000000 00000000",
                 "0900 0300 65746831 00 000000", // "eth1\0" + pad
+                "0800 1f00 01000000 0800 2000 01000000",
                 "0800 1c00 0c000000"), // IFLA_NET_NS_FD 12; no MAC, no MTU: the kernel's defaults
                 hex(Links.newVeth(new Veth("veth", 0, 0, "eth1", 12, null)).toBytes(2)));
     }
@@ -198,6 +216,17 @@ class NetlinkRequestTest {
                 "0800 0600 32000000"), // RTA_PRIORITY 50
                 hex(Routes.deleteDefaultRequest(new Route(null, Cidr.literal("10.0.0.1"), 5, Route.RT_TABLE_MAIN, 3, 0,
                         Route.RTN_UNICAST, null, 50)).toBytes(3)));
+    }
+
+    @Test
+    void noIpv6LinkLocal() {
+        assertEquals(golden(
+                "30000000 1000 0500 05000000 00000000", // 48 B, RTM_NEWLINK, REQUEST|ACK, seq 5
+                "00 00 0000 2a000000 00000000 00000000", // ifinfomsg: index 42, no flag change
+                "1000 1a00", // IFLA_AF_SPEC (16 B)
+                "0c00 0a00", // AF_INET6 (12 B)
+                "0500 0800 01 000000"), // IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_NONE + pad
+                hex(Links.noIpv6LinkLocalRequest(42).toBytes(5)));
     }
 
     @Test
