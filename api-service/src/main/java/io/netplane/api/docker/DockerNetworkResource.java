@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
@@ -202,8 +203,9 @@ public class DockerNetworkResource {
         return out;
     }
 
+    /** The authenticated principal; the X-Netplane-Actor header is no longer trusted (its parameter is unused). */
     private static String actor(String header) {
-        return header == null || header.isBlank() ? "docker" : header.trim();
+        return Actor.current();
     }
 
     /** Docker's {@code until}: a Unix timestamp, an RFC 3339 time or a Go duration ago ({@code 24h}, {@code 90m}). */

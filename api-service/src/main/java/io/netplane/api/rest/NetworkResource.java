@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.NetworkCommands;
@@ -113,8 +114,9 @@ public class NetworkResource {
         return Response.status(result.status()).header(OPERATION_HEADER, result.operation()).entity(result.body()).build();
     }
 
+    /** The authenticated principal; the X-Netplane-Actor header is no longer trusted (its parameter is unused). */
     static String actor(String header) {
-        return header == null || header.isBlank() ? "anonymous" : header.trim();
+        return Actor.current();
     }
 
     /** Reads the body here, so a malformed one gets our 400 and message, whatever its Content-Type. */
