@@ -53,9 +53,9 @@ public class Credentials {
     }
 
     private final Map<String, Loaded> files = new HashMap<>();
-    private List<Entry> tokens = List.of();
-    private List<Entry> users = List.of();
-    private volatile long checkedAt;
+    private volatile List<Entry> tokens = List.of();
+    private volatile List<Entry> users = List.of();
+    volatile long checkedAt;
 
     @PostConstruct
     void load() {
@@ -103,26 +103,27 @@ public class Credentials {
         }
         checkedAt = now;
         synchronized (this) {
-            boolean changed = false;
-            for (Optional<Path> f : List.of(tokensFile, usersFile)) {
-                if (f.isEmpty()) {
-                    continue;
-                }
-                Loaded before = files.get(f.get().toString());
-                try {
-                    FileTime modified = Files.getLastModifiedTime(f.get());
-                    if (before == null || !modified.equals(before.modified())) {
-                        files.put(f.get().toString(), read(f.get(), f == tokensFile));
-                        changed = true;
-                        LOG.infof("credentials file %s read again", f.get());
-                    }
-                } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
-                    LOG.errorf("credentials file %s not read again, the previous entries stay: %s", f.get(), e.getMessage());
-                }
-            }
+            boolean changed = tokensFile.map(f -> reread(f, true)).orElse(false);
+            changed |= usersFile.map(f -> reread(f, false)).orElse(false);
             if (changed) {
                 rebuild();
             }
+        }
+    }
+
+    private boolean reread(Path file, boolean token) {
+        Loaded before = files.get(file.toString());
+        try {
+            FileTime modified = Files.getLastModifiedTime(file);
+            if (before != null && modified.equals(before.modified())) {
+                return false;
+            }
+            files.put(file.toString(), read(file, token));
+            LOG.infof("credentials file %s read again", file);
+            return true;
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            LOG.errorf("credentials file %s not read again, the previous entries stay: %s", file, e.getMessage());
+            return false;
         }
     }
 

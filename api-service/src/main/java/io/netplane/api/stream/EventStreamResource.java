@@ -4,6 +4,7 @@ import io.netplane.api.operations.ApiException;
 import io.netplane.events.Envelope;
 import io.netplane.events.EventCodec;
 import io.netplane.events.EventType;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,13 +46,15 @@ public class EventStreamResource {
     }
 
     private final Map<SseEventSink, Open> open = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "api-events-keepalive");
-        t.setDaemon(true);
-        return t;
-    });
+    private ScheduledExecutorService keepAlive;
 
-    EventStreamResource() {
+    @PostConstruct
+    void start() {
+        keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "api-events-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
         // proxies and browsers drop an idle connection: a comment every 15 s keeps it, and finds closed ones
         keepAlive.scheduleWithFixedDelay(this::ping, 15, 15, TimeUnit.SECONDS);
     }
