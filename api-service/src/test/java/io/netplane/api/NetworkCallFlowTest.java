@@ -80,7 +80,9 @@ class NetworkCallFlowTest {
     @Test
     void createAnswers201OnceCreatedAndReadyOnEveryNode() throws Exception {
         String name = "sync-" + BrokerPeer.suffix();
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().header("X-Netplane-Actor", "alice")
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                // the actor is who authenticated: a header claiming another name is ignored
+                .auth().preemptive().basic("alice", TestCredentials.ALICE_PASSWORD).header("X-Netplane-Actor", "mallory")
                 .contentType(ContentType.JSON).body("{\"name\":\"" + name + "\",\"labels\":{\"team\":\"blue\"}}")
                 .post("/api/v1/networks?timeout=20s"));
         Envelope intent = awaitCreateIntent(name);
@@ -145,7 +147,7 @@ class NetworkCallFlowTest {
         Envelope compensation = peer.awaitIntent(e -> e.is(EventType.NETWORK_REMOVE_REQUESTED)
                 && intent.correlationId().equals(e.correlationId()), INTENT_WAIT);
         assertEquals(id, compensation.data(NetworkRemoveRequested.class).networkId());
-        assertEquals("anonymous", compensation.actor());
+        assertEquals(TestCredentials.ADMIN, compensation.actor(), "the compensation carries the actor of the call");
         get("/api/v1/operations/" + intent.correlationId()).then()
                 .body("state", equalTo("failed")).body("status", is(500)).body("message", equalTo(NODE + ": " + error));
 

@@ -100,7 +100,9 @@ class SandboxCallFlowTest {
     @Test
     void createAnswers201OnlyAfterScheduledAllocatedAndReadyInAnyOrder() throws Exception {
         String name = "c-" + BrokerPeer.suffix();
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().header("X-Netplane-Actor", "alice")
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                // the actor is who authenticated: a header claiming another name is ignored
+                .auth().preemptive().basic("alice", TestCredentials.ALICE_PASSWORD).header("X-Netplane-Actor", "mallory")
                 .contentType(ContentType.JSON)
                 .body("{\"name\":\"" + name + "\",\"network\":\"" + user.name() + "\",\"aliases\":[\"web\"],"
                         + "\"ports\":[{\"containerPort\":80,\"hostPort\":18080},{\"containerPort\":53,\"protocol\":\"UDP\","

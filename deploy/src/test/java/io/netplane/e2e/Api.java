@@ -10,7 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The native REST API of api-service, as curl would call it. */
+/** The native REST API of api-service, as curl would call it, with the stack's admin token. */
 final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,7 +39,8 @@ final class Api {
     }
 
     Response send(String method, String path, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + Stack.ADMIN_TOKEN);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The real docker CLI pointed at api-service's Docker Engine API (DOCKER_HOST), with an empty config. */
+/**
+ * The real docker CLI pointed at api-service's Docker Engine API (DOCKER_HOST), with a config of its own that
+ * only sends the stack's admin token ({@code HttpHeaders}), as an operator configures it.
+ */
 final class DockerCli {
     static final String BINARY = "/usr/local/bin/docker";
     private final String host;
@@ -17,6 +20,8 @@ final class DockerCli {
     DockerCli(int apiPort) throws IOException {
         this.host = "tcp://127.0.0.1:" + apiPort;
         this.config = Files.createTempDirectory("npe2e-docker-config");
+        Files.writeString(config.resolve("config.json"),
+                "{\"HttpHeaders\": {\"Authorization\": \"Bearer " + Stack.ADMIN_TOKEN + "\"}}\n");
     }
 
     record Result(int exit, String stdout, String stderr) {

@@ -40,6 +40,9 @@ final class Stack implements AutoCloseable {
     record Settings(String node, String topicPrefix, String defaultBridge, String firewallTable) {
     }
 
+    /** The admin token api-service of every e2e stack accepts; {@link Api} and {@link DockerCli} send it. */
+    static final String ADMIN_TOKEN = randomHex(64);
+
     private record Service(String name, int port, Process process, Path log) {
     }
 
@@ -67,7 +70,8 @@ final class Stack implements AutoCloseable {
         Path logs = SliceEndToEndIT.logFolder();
         String java = ProcessHandle.current().info().command().orElse("java");
         stack.launch("ipam-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("ipam-service")), Map.of());
-        stack.launch("api-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("api-service")), Map.of());
+        stack.launch("api-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("api-service")),
+                Map.of("NETPLANE_AUTH_TOKENS", "e2e-admin:admin:" + ADMIN_TOKEN));
         stack.agentTrace = logs.resolve("node-agent-" + settings.node() + ".execve");
         stack.agentStateDir = logs.resolve("agent-" + settings.node());
         stack.launch("node-agent", logs, List.of("strace", "-f", "-qq", "-e", "trace=execve,execveat",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
@@ -18,7 +19,6 @@ import io.netplane.events.data.IpamConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -73,7 +73,7 @@ public class DockerNetworkResource {
 
     @POST
     @Path("create")
-    public Response create(String body, @HeaderParam("X-Netplane-Actor") String actor) {
+    public Response create(String body) {
         JsonNode request = read(body, "EOF");
         String name = text(request, "Name");
         if (name == null || name.isEmpty()) {
@@ -94,7 +94,7 @@ public class DockerNetworkResource {
                 request.path("Internal").asBoolean(false), request.path("Attachable").asBoolean(false),
                 request.path("EnableIPv6").asBoolean(false), strings(request.path("Options")),
                 strings(request.path("Labels")));
-        CallResult result = commands.create(create, actor(actor), options());
+        CallResult result = commands.create(create, Actor.current(), options());
         if (result.status() != 201) {
             return DockerErrors.docker(result.status(), result.message());
         }
@@ -106,30 +106,30 @@ public class DockerNetworkResource {
 
     @POST
     @Path("{ref}/connect")
-    public Response connect(@PathParam("ref") String ref, String body, @HeaderParam("X-Netplane-Actor") String actor) {
+    public Response connect(@PathParam("ref") String ref, String body) {
         JsonNode request = read(body, "got EOF while reading request body");
         JsonNode endpoint = request.path("EndpointConfig");
         String address = text(endpoint.path("IPAMConfig"), "IPv4Address");
         List<String> aliases = new ArrayList<>();
         endpoint.path("Aliases").forEach(a -> aliases.add(a.asText()));
         return done(sandboxes.connect(ref, containerOf(request), address == null || address.isEmpty() ? null : address,
-                aliases, actor(actor), options()));
+                aliases, Actor.current(), options()));
     }
 
     @POST
     @Path("{ref}/disconnect")
-    public Response disconnect(@PathParam("ref") String ref, String body, @HeaderParam("X-Netplane-Actor") String actor) {
+    public Response disconnect(@PathParam("ref") String ref, String body) {
         JsonNode request = read(body, "got EOF while reading request body");
-        return done(sandboxes.disconnect(ref, containerOf(request), request.path("Force").asBoolean(false), actor(actor),
+        return done(sandboxes.disconnect(ref, containerOf(request), request.path("Force").asBoolean(false), Actor.current(),
                 options()));
     }
 
     @DELETE
     @Path("{ref}")
-    public Response remove(@PathParam("ref") String ref, @HeaderParam("X-Netplane-Actor") String actor) {
+    public Response remove(@PathParam("ref") String ref) {
         CallResult result;
         try {
-            result = commands.remove(ref, actor(actor), options());
+            result = commands.remove(ref, Actor.current(), options());
         } catch (NetworkLookupException e) {
             throw new DockerException(e.notFound() ? 404 : 400, e.removeMessage());
         }
@@ -139,14 +139,14 @@ public class DockerNetworkResource {
     /** Removes every unused custom network that passes the filters, one ordinary remove each. */
     @POST
     @Path("prune")
-    public Response prune(@QueryParam("filters") String filters, @HeaderParam("X-Netplane-Actor") String actor) {
+    public Response prune(@QueryParam("filters") String filters) {
         DockerFilters parsed = DockerFilters.parse(filters, DockerNetworks.PRUNE_FILTERS);
         List<String> until = parsed.get("until");
         if (until.size() > 1) {
             throw new DockerException(400, "more than one until filter specified");
         }
         List<String> removed = commands.prune(networks.unused(parsed, until.isEmpty() ? null : until(until.get(0))),
-                actor(actor), options());
+                Actor.current(), options());
         ObjectNode answer = JSON.createObjectNode();
         if (removed.isEmpty()) {
             answer.putNull("NetworksDeleted");
@@ -200,10 +200,6 @@ public class DockerNetworkResource {
             node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         }
         return out;
-    }
-
-    private static String actor(String header) {
-        return header == null || header.isBlank() ? "docker" : header.trim();
     }
 
     /** Docker's {@code until}: a Unix timestamp, an RFC 3339 time or a Go duration ago ({@code 24h}, {@code 90m}). */

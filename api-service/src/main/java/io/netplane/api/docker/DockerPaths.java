@@ -21,8 +21,19 @@ public class DockerPaths {
     private static final Pattern VERSIONED = Pattern.compile("/v(\\d+)\\.(\\d+)(/.*)");
     private static final Pattern DOCKER = Pattern.compile("/(_ping|version|info|networks)(/.*)?");
 
+    private static final String REFUSAL = "netplane.docker.refusal";
+
     void routes(@Observes Router router) {
         router.route().order(-1000).handler(this::handle);
+        // after authentication (-200) and authorization (-100): a caller without credentials learns that first
+        router.route().order(-50).handler(rc -> {
+            String refusal = rc.get(REFUSAL);
+            if (refusal == null) {
+                rc.next();
+            } else {
+                refuse(rc, refusal);
+            }
+        });
     }
 
     private void handle(RoutingContext rc) {
@@ -38,13 +49,10 @@ public class DockerPaths {
             String requested = versioned.group(1) + "." + versioned.group(2);
             int cmp = compare(requested, API_VERSION);
             if (cmp > 0) {
-                refuse(rc, "client version " + requested + " is too new. Maximum supported API version is " + API_VERSION);
-                return;
-            }
-            if (compare(requested, MIN_API_VERSION) < 0) {
-                refuse(rc, "client version " + requested + " is too old. Minimum supported API version is "
+                rc.put(REFUSAL, "client version " + requested + " is too new. Maximum supported API version is " + API_VERSION);
+            } else if (compare(requested, MIN_API_VERSION) < 0) {
+                rc.put(REFUSAL, "client version " + requested + " is too old. Minimum supported API version is "
                         + MIN_API_VERSION + ", please upgrade your client to a newer version");
-                return;
             }
             String query = rc.request().query();
             rc.reroute(rest + (query == null ? "" : "?" + query));

@@ -1,5 +1,6 @@
 package io.netplane.api.rest;
 
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
@@ -15,7 +16,6 @@ import jakarta.inject.Inject;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -47,7 +47,6 @@ import java.util.regex.Matcher;
 @APIResponse(responseCode = "default", description = ApiDocs.ERROR,
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
 public class NetworkResource {
-    static final String ACTOR_HEADER = "X-Netplane-Actor";
     static final String OPERATION_HEADER = "X-Netplane-Operation";
     private static final java.util.regex.Pattern AGO = java.util.regex.Pattern.compile("(\\d{1,9})(s|m|h)");
 
@@ -111,10 +110,9 @@ public class NetworkResource {
     @APIResponse(responseCode = "202", description = "accepted (wait=false)",
             content = @Content(schema = @Schema(implementation = Accepted.class)))
     public Response create(String body, @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                           @HeaderParam(ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         CreateNetworkBody request = bodies.read(body, CreateNetworkBody.class, "{\"name\": \"n1\"}");
-        CallResult result = commands.create(request.toRequest(), actor(actor), parameters.options(wait, timeout));
+        CallResult result = commands.create(request.toRequest(), Actor.current(), parameters.options(wait, timeout));
         if (result.status() == 201) {
             return Response.created(URI.create("/api/v1/networks/" + result.network().id()))
                     .header(OPERATION_HEADER, result.operation())
@@ -131,11 +129,10 @@ public class NetworkResource {
             content = @Content(schema = @Schema(implementation = Accepted.class)))
     public Response remove(@Parameter(description = "id, name or id prefix") @PathParam("ref") String ref,
                            @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                           @HeaderParam(ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         CallOptions options = parameters.options(wait, timeout);
         try {
-            return answer(commands.remove(ref, actor(actor), options));
+            return answer(commands.remove(ref, Actor.current(), options));
         } catch (NetworkLookupException e) {
             int status = e.notFound() ? 404 : 400;
             throw new ApiException(status, ErrorCode.of(status, e.removeMessage()), e.removeMessage(), null,
@@ -156,8 +153,7 @@ public class NetworkResource {
                         @Parameter(description = "k or k=v: networks with it are kept") @QueryParam("label!") List<String> notLabel,
                         @Parameter(description = "RFC 3339 time or age (30s, 10m, 24h)") @QueryParam("until") String until,
                         @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                        @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                        @HeaderParam(ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                        @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         CallOptions options = parameters.options(wait, timeout);
         Instant before = until(until);
         List<NetworkEntry> candidates = catalog.unused().stream()
@@ -165,7 +161,7 @@ public class NetworkResource {
                 .filter(n -> notLabel == null || notLabel.isEmpty() || !anyLabel(notLabel, JsonColumns.stringMap(n.labels)))
                 .filter(n -> before == null || n.created == null || n.created.isBefore(before))
                 .toList();
-        return new Pruned(commands.prune(candidates, actor(actor), options));
+        return new Pruned(commands.prune(candidates, Actor.current(), options));
     }
 
     /** Attaches a sandbox to the network: 200 with the sandbox. */
@@ -180,11 +176,10 @@ public class NetworkResource {
             content = @Content(schema = @Schema(implementation = Accepted.class)))
     public Response connect(@Parameter(description = "network id, name or id prefix") @PathParam("ref") String ref,
                             String body, @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                            @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                            @HeaderParam(ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                            @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         EndpointBodies.Connect request = bodies.read(body, EndpointBodies.Connect.class, "{\"sandbox\": \"c1\"}");
         CallOptions options = parameters.options(wait, timeout);
-        return answer(sandboxes.connect(ref, request.sandbox(), request.ipv4Address(), request.aliases(), actor(actor),
+        return answer(sandboxes.connect(ref, request.sandbox(), request.ipv4Address(), request.aliases(), Actor.current(),
                 options));
     }
 
@@ -200,11 +195,10 @@ public class NetworkResource {
             content = @Content(schema = @Schema(implementation = Accepted.class)))
     public Response disconnect(@Parameter(description = "network id, name or id prefix") @PathParam("ref") String ref,
                                String body, @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                               @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                               @HeaderParam(ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                               @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         EndpointBodies.Disconnect request = bodies.read(body, EndpointBodies.Disconnect.class, "{\"sandbox\": \"c1\"}");
         CallOptions options = parameters.options(wait, timeout);
-        return answer(sandboxes.disconnect(ref, request.sandbox(), Boolean.TRUE.equals(request.force()), actor(actor),
+        return answer(sandboxes.disconnect(ref, request.sandbox(), Boolean.TRUE.equals(request.force()), Actor.current(),
                 options));
     }
 
@@ -236,9 +230,6 @@ public class NetworkResource {
         return Response.status(result.status()).header(OPERATION_HEADER, result.operation()).entity(result.body()).build();
     }
 
-    static String actor(String header) {
-        return header == null || header.isBlank() ? "anonymous" : header.trim();
-    }
 
     static boolean labelsMatch(List<String> wanted, Map<String, String> labels) {
         if (wanted == null) {

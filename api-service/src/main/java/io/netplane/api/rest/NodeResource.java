@@ -1,5 +1,6 @@
 package io.netplane.api.rest;
 
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.NodeCommands;
@@ -10,7 +11,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -86,11 +86,10 @@ public class NodeResource {
     public Response remove(@PathParam("name") String name,
                            @QueryParam("force") @Parameter(description = "true: remove it even while it is ready") String force,
                            @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                           @HeaderParam(NetworkResource.ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         CallOptions options = parameters.options(wait, timeout);
         return NetworkResource.answer(commands.remove(name, CallParameters.flag("force", force, false),
-                NetworkResource.actor(actor), options));
+                Actor.current(), options));
     }
 
     private NodeView view(NodeEntry n) {

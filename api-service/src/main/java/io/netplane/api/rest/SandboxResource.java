@@ -1,5 +1,6 @@
 package io.netplane.api.rest;
 
+import io.netplane.api.auth.Actor;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.SandboxCommands;
@@ -8,7 +9,6 @@ import io.netplane.api.readmodel.SandboxView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -71,11 +71,10 @@ public class SandboxResource {
     @APIResponse(responseCode = "202", description = "accepted (wait=false)",
             content = @Content(schema = @Schema(implementation = NetworkResource.Accepted.class)))
     public Response create(String body, @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
-                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
-                           @HeaderParam(NetworkResource.ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                           @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout) {
         CreateSandboxBody request = bodies.read(body, CreateSandboxBody.class, "{\"name\": \"c1\"}");
         CallOptions options = parameters.options(wait, timeout);
-        CallResult result = commands.create(request.toRequest(), NetworkResource.actor(actor), options);
+        CallResult result = commands.create(request.toRequest(), Actor.current(), options);
         if (result.status() == 201) {
             return Response.created(URI.create("/api/v1/sandboxes/" + result.sandbox().id()))
                     .header(NetworkResource.OPERATION_HEADER, result.operation())
@@ -94,10 +93,9 @@ public class SandboxResource {
                            @QueryParam("wait") @Parameter(description = ApiDocs.WAIT) String wait,
                            @QueryParam("timeout") @Parameter(description = ApiDocs.TIMEOUT) String timeout,
                            @QueryParam("force") @Parameter(description = "true: remove it even if other sandboxes share its namespace")
-                           String force,
-                           @HeaderParam(NetworkResource.ACTOR_HEADER) @Parameter(hidden = true) String actor) {
+                           String force) {
         CallOptions options = parameters.options(wait, timeout);
         return NetworkResource.answer(commands.remove(ref, CallParameters.flag("force", force, false),
-                NetworkResource.actor(actor), options));
+                Actor.current(), options));
     }
 }

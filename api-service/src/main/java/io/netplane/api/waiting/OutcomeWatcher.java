@@ -2,6 +2,7 @@ package io.netplane.api.waiting;
 
 import io.netplane.api.messaging.KafkaSettings;
 import io.netplane.api.messaging.TopicPartitions;
+import io.netplane.api.stream.EventFeed;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.events.kafka.EnvelopeDeserializer;
@@ -33,6 +34,8 @@ public class OutcomeWatcher {
     KafkaSettings kafka;
     @Inject
     Waiters waiters;
+    @Inject
+    EventFeed feed;
 
     private volatile boolean assigned;
     private volatile boolean running;
@@ -95,6 +98,7 @@ public class OutcomeWatcher {
                     try {
                         waiters.offer(new TopicPartition(record.topic(), record.partition()), record.offset(), record.key(),
                                 record.value());
+                        feed.offer(record.value()); // the live updates (/api/v1/events/stream) of this replica
                     } catch (RuntimeException e) {
                         LOG.errorf(e, "cannot match %s-%d@%d to a waiting call", record.topic(),
                                 record.partition(), record.offset());

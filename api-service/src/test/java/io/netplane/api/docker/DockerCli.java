@@ -30,16 +30,28 @@ public final class DockerCli {
     private final Path config;
     private final Map<String, String> extraEnv;
 
-    /** {@code host}: e.g. {@code tcp://127.0.0.1:8480}. */
+    /** {@code host}: e.g. {@code tcp://127.0.0.1:8480}; the CLI sends the test admin token. */
     public DockerCli(String host) {
         this(host, Map.of());
     }
 
     public DockerCli(String host, Map<String, String> extraEnv) {
+        this(host, extraEnv, io.netplane.api.TestCredentials.ADMIN_TOKEN);
+    }
+
+    /**
+     * {@code token}: written into the config dir's config.json as {@code HttpHeaders.Authorization: Bearer …},
+     * the way an operator gives the CLI a netplane token; null → no config.json, the CLI sends no credential.
+     */
+    public DockerCli(String host, Map<String, String> extraEnv, String token) {
         this.host = host;
         this.extraEnv = extraEnv;
         try {
             config = Files.createTempDirectory("netplane-docker-config");
+            if (token != null) {
+                Files.writeString(config.resolve("config.json"),
+                        "{\"HttpHeaders\": {\"Authorization\": \"Bearer " + token + "\"}}\n");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * state for that (subnets in use, endpoints per network); the real ipam's rules are tested in its module
  * and the whole stack in the end-to-end test.
  */
-final class IpamAndAgentPlayer implements AutoCloseable {
+public final class IpamAndAgentPlayer implements AutoCloseable {
     private final BrokerPeer peer;
     private final String node;
     private final KafkaConsumer<String, Envelope> intents;
@@ -56,7 +56,7 @@ final class IpamAndAgentPlayer implements AutoCloseable {
     private int autoSubnets;
     private final List<Throwable> errors = new ArrayList<>();
 
-    IpamAndAgentPlayer(String bootstrap, String prefix, String node) {
+    public IpamAndAgentPlayer(String bootstrap, String prefix, String node) {
         this.peer = new BrokerPeer(bootstrap, prefix);
         this.node = node;
         intents = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -73,7 +73,7 @@ final class IpamAndAgentPlayer implements AutoCloseable {
     }
 
     /** The predefined networks, as ipam creates them (the bridge's Linux name is np0, Docker's docker0). */
-    void predefined() {
+    public void predefined() {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("com.docker.network.bridge.default_bridge", "true");
         options.put("com.docker.network.bridge.enable_icc", "true");
@@ -111,7 +111,7 @@ final class IpamAndAgentPlayer implements AutoCloseable {
         }
     }
 
-    List<Throwable> errors() {
+    public List<Throwable> errors() {
         synchronized (errors) {
             return List.copyOf(errors);
         }
