@@ -184,7 +184,7 @@ class KubernetesManifestsTest {
                             problems.add(workload + ": " + e.getName() + " needs key " + ref.getKey() + " of ConfigMap " + ref.getName());
                         }
                     }
-                    if (!properties.reads(e.getName()) && !PENDING.contains(e.getName())) {
+                    if (!properties.reads(e.getName())) {
                         problems.add(workload + ": no service reads " + e.getName());
                     }
                 }
@@ -206,16 +206,13 @@ class KubernetesManifestsTest {
         }
         for (ConfigMap cm : m.all(ConfigMap.class)) {
             for (String key : cm.getData().keySet()) {
-                if (!properties.reads(key) && !PENDING.contains(key)) {
+                if (!properties.reads(key)) {
                     problems.add("ConfigMap " + cm.getMetadata().getName() + ": no service reads " + key);
                 }
             }
         }
         assertEquals(List.of(), problems);
     }
-
-    /** Read by a service on another branch of this round (the auth work); drop once merged. */
-    static final Set<String> PENDING = Set.of("NETPLANE_AUTH_TOKENS_FILE");
 
     @Test
     void kafkaIsStrimziInKraftModeAndTheConfigPointsAtItsBootstrapAndAtTheDatabase() throws Exception {
@@ -297,6 +294,19 @@ class KubernetesManifestsTest {
         assertEquals(Set.of("username", "password"), Manifests.keys(db), "the patch merges into the base's Secret");
         assertFalse(m.secret("netplane-api-tokens").orElseThrow().getStringData().get("tokens").contains("change-me"));
         check(m);
+    }
+
+    @Test
+    void theTokensSecretsHaveTheLinesApiServiceReads() throws Exception {
+        // api-service's auth.Credentials: name:role:secret a line, role viewer, operator or admin
+        for (Manifests m : List.of(base(), Manifests.kustomize(Manifests.K8S.resolve("overlays/example")))) {
+            String tokens = m.secret("netplane-api-tokens").orElseThrow().getStringData().get("tokens");
+            List<String> lines = tokens.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            assertFalse(lines.isEmpty(), "at least one token");
+            for (String line : lines) {
+                assertTrue(line.matches("[^:\\s]+:(viewer|operator|admin):\\S+"), "not name:role:token: " + line);
+            }
+        }
     }
 
     private static Container only(List<Container> containers, String what) {
