@@ -174,11 +174,11 @@ class NodeCallFlowTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/sandboxes/" + s.id()).statusCode(), is(200));
 
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
-                .header("X-Netplane-Actor", "root").delete("/api/v1/nodes/" + gone + "?timeout=20s"));
+                .delete("/api/v1/nodes/" + gone + "?timeout=20s"));
         Envelope intent = removeIntent(gone);
         assertEquals(gone, intent.subject().id(), "keyed by the node name");
         assertEquals("node", intent.subject().kind());
-        assertEquals("root", intent.actor());
+        assertEquals(TestCredentials.ADMIN, intent.actor(), "the signed-in admin (node removal needs admin)");
         // ipam's answer: node.removed may overtake the sandbox.removed it lists (another partition)
         peer.publish(BrokerPeer.event(EventType.NODE_REMOVED, intent.correlationId(), Subject.node(gone), null,
                 new NodeRemoved(gone, List.of(s.id()))));
