@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Stack implements AutoCloseable {
     static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
-    private static final String DATABASE = "netplane_e2e";
+    /** Recreated by every start: a run beside another worktree's e2e tests names its own (-Dnetplane.e2e.database). */
+    private static final String DATABASE = System.getProperty("netplane.e2e.database", "netplane_e2e");
     private static final String DB_USER = System.getProperty("netplane.test.db.user", "netplane");
     private static final String DB_PASSWORD = System.getProperty("netplane.test.db.password", "netplane");
 
@@ -63,6 +64,14 @@ final class Stack implements AutoCloseable {
 
     /** Starts ipam-service, api-service and the agent (under strace); whatever started is stopped by close(). */
     static Stack start(Settings settings, java.util.function.Consumer<Stack> keep) throws Exception {
+        return start(settings, keep, true);
+    }
+
+    /**
+     * As {@link #start(Settings, java.util.function.Consumer)}; without {@code hostAgent} no agent runs on the
+     * machine itself (only the simulated ones the caller adds): nothing of the stack touches the host's kernel.
+     */
+    static Stack start(Settings settings, java.util.function.Consumer<Stack> keep, boolean hostAgent) throws Exception {
         Stack stack = new Stack(settings);
         keep.accept(stack);
         stack.checkPreconditions();
@@ -72,6 +81,9 @@ final class Stack implements AutoCloseable {
         stack.launch("ipam-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("ipam-service")), Map.of());
         stack.launch("api-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("api-service")),
                 Map.of("NETPLANE_AUTH_TOKENS", "e2e-admin:admin:" + ADMIN_TOKEN));
+        if (!hostAgent) {
+            return stack;
+        }
         stack.agentTrace = logs.resolve("node-agent-" + settings.node() + ".execve");
         stack.agentStateDir = logs.resolve("agent-" + settings.node());
         stack.launch("node-agent", logs, List.of("strace", "-f", "-qq", "-e", "trace=execve,execveat",
@@ -109,6 +121,10 @@ final class Stack implements AutoCloseable {
 
     int apiPort() {
         return services.get("api-service").port();
+    }
+
+    int ipamPort() {
+        return services.get("ipam-service").port();
     }
 
     static String randomHex(int digits) {
