@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * agent's heartbeat reports it and ipam skips it); netplane's sandboxes ping each other, resolve each other's
  * names, reach the underlay, and a published port answers at the host's underlay address — through Docker's DROP
  * policy, thanks to netplane's accepts in DOCKER-USER (their counters move); Docker's containers still reach each
- * other by name, the underlay, and their published port, with netplane's table in place. The machine's own
+ * other by name, the underlay, and their published port, with netplane's table in place; both keep working when
+ * the daemon restarts, and the agent's periodic converge puts back accepts DOCKER-USER lost. The machine's own
  * iptables and nftables rules are the same after the test as before.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -101,7 +102,8 @@ class CoexistenceEndToEndIT {
         startWebContainer();
 
         Stack.start(new Stack.Settings(node, "npcx-" + suffix, "npc" + suffix, "npcx_" + suffix), started -> stack = started, false);
-        stack.startSimulatedAgent(hostNode(), host);
+        // a short periodic converge: the test waits for it to put back accepts Docker's side lost
+        stack.startSimulatedAgent(hostNode(), host, Map.of("NETPLANE_RECONCILE_INTERVAL", "2s"));
         api = new Api(stack.apiPort());
         stack.awaitHealthy(START_TIMEOUT);
         until(Duration.ofSeconds(60), "the simulated host ready, reporting Docker's subnets as routed", () -> {
@@ -225,6 +227,15 @@ class CoexistenceEndToEndIT {
         until(Duration.ofSeconds(20), "netplane's published port after Docker restarted", () ->
                 get(client, UNDERLAY, port).startsWith("np-sa") ? true : null);
         assertOk(Kernel.execIn(aNetns, "ping", "-c", "1", "-W", "2", CLIENT), "sandbox to the underlay after Docker restarted");
+
+        // DOCKER-USER emptied behind netplane's back (a Docker upgrade, another tool): the periodic converge puts
+        // the accepts back and the published port answers again
+        inHost("iptables", "-F", "DOCKER-USER");
+        inHost("iptables", "-A", "DOCKER-USER", "-j", "RETURN");
+        until(Duration.ofSeconds(20), "netplane's accepts back in DOCKER-USER", () ->
+                inHost("iptables", "-S", "DOCKER-USER").contains("-A DOCKER-USER -i " + bridge + " ") ? true : null);
+        until(Duration.ofSeconds(20), "netplane's published port with its accepts back", () ->
+                get(client, UNDERLAY, port).startsWith("np-sa") ? true : null);
 
         for (String name : List.copyOf(sandboxes.keySet())) {
             assertEquals(204, api.send("DELETE", "/sandboxes/" + name, null).status(), name);

@@ -104,6 +104,11 @@ final class Stack implements AutoCloseable {
      * Call before {@link #awaitHealthy}; close() stops it first. Its namespaces are the caller's to remove.
      */
     void startSimulatedAgent(String node, String netns) throws IOException {
+        startSimulatedAgent(node, netns, Map.of());
+    }
+
+    /** As {@link #startSimulatedAgent(String, String)}, with more settings (env vars, e.g. NETPLANE_RECONCILE_INTERVAL). */
+    void startSimulatedAgent(String node, String netns, Map<String, String> more) throws IOException {
         Path logs;
         try {
             logs = SliceEndToEndIT.logFolder();
@@ -111,12 +116,13 @@ final class Stack implements AutoCloseable {
             throw new IOException(e);
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")),
-                Map.of("NETPLANE_NODE_NAME", node,
-                        "NETPLANE_NODE_NETNS", netns,
-                        "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
-                        "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + node).toString(),
-                        "NETPLANE_DNS_UPSTREAM", "none"));
+        Map<String, String> env = new LinkedHashMap<>(Map.of("NETPLANE_NODE_NAME", node,
+                "NETPLANE_NODE_NETNS", netns,
+                "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
+                "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + node).toString(),
+                "NETPLANE_DNS_UPSTREAM", "none"));
+        env.putAll(more);
+        launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")), env);
     }
 
     int apiPort() {
