@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Stack implements AutoCloseable {
     static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
-    private static final String DATABASE = "netplane_e2e";
+    /** Recreated by every start: a run beside another worktree's e2e tests names its own (-Dnetplane.e2e.database). */
+    private static final String DATABASE = System.getProperty("netplane.e2e.database", "netplane_e2e");
     private static final String DB_USER = System.getProperty("netplane.test.db.user", "netplane");
     private static final String DB_PASSWORD = System.getProperty("netplane.test.db.password", "netplane");
 
@@ -63,6 +64,14 @@ final class Stack implements AutoCloseable {
 
     /** Starts ipam-service, api-service and the agent (under strace); whatever started is stopped by close(). */
     static Stack start(Settings settings, java.util.function.Consumer<Stack> keep) throws Exception {
+        return start(settings, keep, true);
+    }
+
+    /**
+     * As {@link #start(Settings, java.util.function.Consumer)}; without {@code hostAgent} no agent runs on the
+     * machine itself (only the simulated ones the caller adds): nothing of the stack touches the host's kernel.
+     */
+    static Stack start(Settings settings, java.util.function.Consumer<Stack> keep, boolean hostAgent) throws Exception {
         Stack stack = new Stack(settings);
         keep.accept(stack);
         stack.checkPreconditions();
@@ -72,6 +81,9 @@ final class Stack implements AutoCloseable {
         stack.launch("ipam-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("ipam-service")), Map.of());
         stack.launch("api-service", logs, List.of(java, "-Xmx256m", "-jar", stack.jar("api-service")),
                 Map.of("NETPLANE_AUTH_TOKENS", "e2e-admin:admin:" + ADMIN_TOKEN));
+        if (!hostAgent) {
+            return stack;
+        }
         stack.agentTrace = logs.resolve("node-agent-" + settings.node() + ".execve");
         stack.agentStateDir = logs.resolve("agent-" + settings.node());
         stack.launch("node-agent", logs, List.of("strace", "-f", "-qq", "-e", "trace=execve,execveat",
@@ -92,6 +104,11 @@ final class Stack implements AutoCloseable {
      * Call before {@link #awaitHealthy}; close() stops it first. Its namespaces are the caller's to remove.
      */
     void startSimulatedAgent(String node, String netns) throws IOException {
+        startSimulatedAgent(node, netns, Map.of());
+    }
+
+    /** As {@link #startSimulatedAgent(String, String)}, with more settings (env vars, e.g. NETPLANE_RECONCILE_INTERVAL). */
+    void startSimulatedAgent(String node, String netns, Map<String, String> more) throws IOException {
         Path logs;
         try {
             logs = SliceEndToEndIT.logFolder();
@@ -99,16 +116,21 @@ final class Stack implements AutoCloseable {
             throw new IOException(e);
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")),
-                Map.of("NETPLANE_NODE_NAME", node,
-                        "NETPLANE_NODE_NETNS", netns,
-                        "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
-                        "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + node).toString(),
-                        "NETPLANE_DNS_UPSTREAM", "none"));
+        Map<String, String> env = new LinkedHashMap<>(Map.of("NETPLANE_NODE_NAME", node,
+                "NETPLANE_NODE_NETNS", netns,
+                "NETPLANE_BRIDGE_DEFAULT_NAME", settings.defaultBridge(),
+                "NETPLANE_AGENT_STATE_DIR", logs.resolve("agent-" + node).toString(),
+                "NETPLANE_DNS_UPSTREAM", "none"));
+        env.putAll(more);
+        launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")), env);
     }
 
     int apiPort() {
         return services.get("api-service").port();
+    }
+
+    int ipamPort() {
+        return services.get("ipam-service").port();
     }
 
     static String randomHex(int digits) {

@@ -165,6 +165,7 @@ public final class NodeAgent implements AutoCloseable {
         try {
             sandboxReconciler.converge();
             reconciler.convergeOverlays();
+            kernelThread.run(firewall::convergeForwardAccepts);
             if (dns != null) {
                 dns.converge();
             }

@@ -23,6 +23,14 @@ public interface Firewall {
     /** Rewrites the whole table from what is set up now, in one transaction: stale elements go. */
     void converge();
 
+    /**
+     * Puts back netplane's accepts in the iptables FORWARD path if they are missing or stale (Docker started,
+     * restarted or upgraded after this agent, a FORWARD policy set to drop by hand): reads two chains, writes only
+     * when something differs. The periodic converge calls it.
+     */
+    default void convergeForwardAccepts() {
+    }
+
     /** A node without a firewall (tests that only build bridges; hosts where another tool owns the firewall). */
     Firewall NONE = new Firewall() {
         @Override public void start() { }

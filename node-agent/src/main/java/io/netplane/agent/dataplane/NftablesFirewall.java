@@ -117,6 +117,19 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
+    @Override
+    public void convergeForwardAccepts() {
+        String change = forwardAccepts(networks.values());
+        if (change.isEmpty()) {
+            return;
+        }
+        try {
+            nft.apply("firewall: forward accepts for " + FirewallRuleset.names(networks.values()), change);
+        } catch (KernelException e) {
+            throw new DataplaneException(e.getMessage(), e);
+        }
+    }
+
     /**
      * The commands that make the iptables FORWARD path accept the traffic of exactly these networks' bridges
      * (see {@link ForwardAccepts}: DOCKER-USER if it exists, else FORWARD if its policy is drop), part of the

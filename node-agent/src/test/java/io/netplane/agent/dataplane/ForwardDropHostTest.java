@@ -185,6 +185,15 @@ class ForwardDropHostTest {
         kernelThread.run(firewall::converge); // idempotent: still one pair
         assertEquals(2, rules().lines().filter(l -> l.contains("netplane:" + TABLE)).count(), rules());
 
+        // the periodic check alone puts them back (Docker restarted or upgraded after the agent), and only once
+        deleteAccepts("DOCKER-USER");
+        assertNull(toOutside());
+        kernelThread.run(firewall::convergeForwardAccepts);
+        assertEquals("outside " + UPLINK_HOST, toOutside());
+        String before = rules();
+        kernelThread.run(firewall::convergeForwardAccepts);
+        assertEquals(before, rules(), "nothing changes when the accepts are in place");
+
         // no DOCKER-USER (iptables without Docker): the accepts go to FORWARD, whose policy drops
         iptables("-D", "FORWARD", "-j", "DOCKER-USER");
         iptables("-F", "DOCKER-USER");
