@@ -166,8 +166,14 @@ public final class BrokerPeer implements AutoCloseable {
     }
 
     public static Envelope joined(String node, String underlay, List<String> routed, Instant time) {
+        return joined(node, underlay, routed, time, null);
+    }
+
+    /** {@code capabilities} null: as an agent from before they were reported. */
+    public static Envelope joined(String node, String underlay, List<String> routed, Instant time, List<String> capabilities) {
         Envelope e = event(EventType.NODE_JOINED, null, Subject.node(node), node,
-                new NodeJoined(node, underlay, routed, Map.of("agent", "0.1.0", "kernel", "6.1"), hostnameOf(node)));
+                new NodeJoined(node, underlay, routed, Map.of("netplane", "0.1.0", "kernel", "6.1"), hostnameOf(node),
+                        capabilities));
         return new Envelope(e.id(), e.type(), e.version(), time, null, null, "system", e.subject(), node, e.data());
     }
 

@@ -300,7 +300,7 @@ class NetworkCallFlowTest {
                     .body("find { it.name == '" + up + "' }.state", equalTo("ready"))
                     .body("find { it.name == '" + up + "' }.underlayAddress", equalTo("10.99.0.2"))
                     .body("find { it.name == '" + up + "' }.routedSubnets", hasItem("172.17.0.0/16"))
-                    .body("find { it.name == '" + up + "' }.versions.agent", equalTo("0.1.0"))
+                    .body("find { it.name == '" + up + "' }.versions.netplane", equalTo("0.1.0"))
                     .body("find { it.name == '" + up + "' }.lastSeen", startsWith(Instant.now().toString().substring(0, 10)))
                     .body("find { it.name == '" + stale + "' }.state", equalTo("unreachable"))
                     .body("find { it.name == '" + NODE + "' }.state", equalTo("ready"));

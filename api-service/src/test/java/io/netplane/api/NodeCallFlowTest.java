@@ -33,6 +33,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +115,32 @@ class NodeCallFlowTest {
         peer.publish(BrokerPeer.scheduled(intent.correlationId(), s));
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/sandboxes/" + s.id()).statusCode(), is(200));
         return s;
+    }
+
+    @Test
+    void aNodeShowsWhatItsAgentReported() {
+        String node = "facts-" + BrokerPeer.suffix();
+        announced.add(node);
+        peer.publish(BrokerPeer.joined(node, "198.18.0.11", List.of("172.17.0.0/16"), Instant.now(),
+                List.of("bridge", "overlay", "nftables")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(node), equalTo("ready"));
+        get("/api/v1/nodes/" + node).then().statusCode(200)
+                .body("underlayAddress", equalTo("198.18.0.11"))
+                .body("routedSubnets", equalTo(List.of("172.17.0.0/16")))
+                .body("versions.netplane", equalTo("0.1.0"))
+                .body("versions.kernel", equalTo("6.1"))
+                .body("hostname", equalTo(BrokerPeer.hostnameOf(node)))
+                .body("capabilities", equalTo(List.of("bridge", "overlay", "nftables")))
+                .body("joined", notNullValue());
+
+        // an agent from before capabilities: unknown, not "none"
+        String older = "older-" + BrokerPeer.suffix();
+        announced.add(older);
+        peer.publish(BrokerPeer.joined(older, "198.18.0.12", List.of(), Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(older), equalTo("ready"));
+        get("/api/v1/nodes").then().statusCode(200)
+                .body("find { it.name == '" + older + "' }.capabilities", nullValue())
+                .body("find { it.name == '" + node + "' }.capabilities", equalTo(List.of("bridge", "overlay", "nftables")));
     }
 
     @Test

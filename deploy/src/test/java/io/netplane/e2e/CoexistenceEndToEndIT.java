@@ -101,7 +101,7 @@ class CoexistenceEndToEndIT {
         dockerSubnet = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "dnet-" + suffix).trim();
         startWebContainer();
 
-        Stack.start(new Stack.Settings(node, "npcx-" + suffix, "npc" + suffix, "npcx_" + suffix), started -> stack = started, false);
+        Stack.start(new Stack.Settings(node, "npcx-" + suffix, "npc" + suffix, "npcx_" + suffix), Map.of(), started -> stack = started, false);
         // a short periodic converge: the test waits for it to put back accepts Docker's side lost
         stack.startSimulatedAgent(hostNode(), host, Map.of("NETPLANE_RECONCILE_INTERVAL", "2s"));
         api = new Api(stack.apiPort());

@@ -219,7 +219,7 @@ class OverlayEndToEndIT {
     }
 
     /** Answers every GET with "NAME CLIENT-ADDRESS"; skips reverse DNS (it stalls in a netns). */
-    private static final String HTTP_SERVER = String.join("\n",
+    static final String HTTP_SERVER = String.join("\n",
             "import http.server, socketserver, sys",
             "class H(http.server.BaseHTTPRequestHandler):",
             "    def do_GET(self):",

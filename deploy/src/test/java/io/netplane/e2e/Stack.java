@@ -54,6 +54,8 @@ final class Stack implements AutoCloseable {
     private final String kafka = System.getProperty("netplane.test.kafka", "127.0.0.1:19092");
     private final String testJdbc = System.getProperty("netplane.test.jdbc", "jdbc:postgresql://127.0.0.1:5432/netplane_test");
     private final Map<String, Service> services = new LinkedHashMap<>();
+    /** Settings every service gets (an unknown property is only a warning): e.g. the heartbeat timing. */
+    private Map<String, String> sharedEnv = Map.of();
     private Path agentTrace;
     private Path agentStateDir;
     private boolean databaseCreated;
@@ -64,15 +66,23 @@ final class Stack implements AutoCloseable {
 
     /** Starts ipam-service, api-service and the agent (under strace); whatever started is stopped by close(). */
     static Stack start(Settings settings, java.util.function.Consumer<Stack> keep) throws Exception {
-        return start(settings, keep, true);
+        return start(settings, Map.of(), keep, true);
+    }
+
+    /** As {@link #start(Settings, java.util.function.Consumer)}, with {@code sharedEnv} for every service it starts. */
+    static Stack start(Settings settings, Map<String, String> sharedEnv, java.util.function.Consumer<Stack> keep)
+            throws Exception {
+        return start(settings, sharedEnv, keep, true);
     }
 
     /**
-     * As {@link #start(Settings, java.util.function.Consumer)}; without {@code hostAgent} no agent runs on the
+     * As {@link #start(Settings, Map, java.util.function.Consumer)}; without {@code hostAgent} no agent runs on the
      * machine itself (only the simulated ones the caller adds): nothing of the stack touches the host's kernel.
      */
-    static Stack start(Settings settings, java.util.function.Consumer<Stack> keep, boolean hostAgent) throws Exception {
+    static Stack start(Settings settings, Map<String, String> sharedEnv, java.util.function.Consumer<Stack> keep,
+                       boolean hostAgent) throws Exception {
         Stack stack = new Stack(settings);
+        stack.sharedEnv = Map.copyOf(sharedEnv);
         keep.accept(stack);
         stack.checkPreconditions();
         stack.recreateDatabase();
@@ -123,6 +133,21 @@ final class Stack implements AutoCloseable {
                 "NETPLANE_DNS_UPSTREAM", "none"));
         env.putAll(more);
         launch(SIMULATED_AGENT + node, logs, List.of(java, "-Xmx200m", "-jar", jar("node-agent")), env);
+    }
+
+    /**
+     * SIGKILL to a simulated host's agent, as a crash would: no {@code node.left}, its kernel objects stay.
+     * {@link #startSimulatedAgent} again brings it back with the same state folder.
+     */
+    void killSimulatedAgent(String node) throws InterruptedException {
+        Service agent = services.get(SIMULATED_AGENT + node);
+        if (agent == null) {
+            throw new IllegalArgumentException("no simulated agent " + node);
+        }
+        agent.process().destroyForcibly(); // SIGKILL on Linux
+        if (!agent.process().waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("agent " + node + " survived SIGKILL");
+        }
     }
 
     int apiPort() {
@@ -218,9 +243,11 @@ final class Stack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbc(DATABASE));
         env.put("QUARKUS_DATASOURCE_USERNAME", DB_USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
+        env.putAll(sharedEnv);
         env.putAll(extra);
         Path log = logs.resolve(name + "-" + settings.node() + ".log");
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        // appended: an agent started again keeps what it logged before
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         services.put(name, new Service(name, port, builder.start(), log));
     }
 

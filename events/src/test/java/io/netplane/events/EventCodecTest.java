@@ -60,6 +60,16 @@ class EventCodecTest {
     }
 
     @Test
+    void aNodeJoinedWrittenBeforeCapabilitiesDecodesWithNull() {
+        String json = """
+                {"id":"6f1c1d5e-0c1a-4a53-9e6a-1c9d7d1f2a3b","type":"node.joined","version":1,
+                 "time":"2026-11-28T04:00:00Z","data":{"node":"n","underlayAddress":"192.0.2.10","routedSubnets":[],
+                 "versions":{"netplane":"0.1.0"},"hostname":"h"}}""";
+        assertEquals(new io.netplane.events.data.NodeJoined("n", "192.0.2.10", java.util.List.of(),
+                java.util.Map.of("netplane", "0.1.0"), "h", null), codec.decode(json).data());
+    }
+
+    @Test
     void aNewerVersionIsReadWithTheNewestKnownRecord() {
         String json = """
                 {"id":"6f1c1d5e-0c1a-4a53-9e6a-1c9d7d1f2a3b","type":"network.remove.requested","version":7,

@@ -65,7 +65,8 @@ final class Samples {
             case ENDPOINT_READY -> new EndpointReady(EPT, SBX, NET, "node-1", "vnp0fedcba98765", "eth0", 7, 8, 8, 7,
                     "02:42:ac:12:00:02", "172.18.0.2/16");
             case NODE_JOINED -> new NodeJoined("node-1", "192.0.2.10", List.of("172.17.0.0/16"),
-                    Map.of("netplane", "0.1.0", "kernel", "6.18"), "host-1");
+                    Map.of("netplane", "0.1.0", "kernel", "6.18"), "host-1",
+                    List.of("bridge", "overlay", "nftables", "dns"));
             case NODE_HEARTBEAT -> new NodeHeartbeat("node-1", List.of("172.17.0.0/16"), 2, 1, 1);
             case NODE_LEFT -> new NodeLeft("node-1", "shutdown");
             case NODE_REMOVE_REQUESTED -> new NodeRemoveRequested("node-1");

@@ -13,6 +13,7 @@ import io.netplane.agent.dns.DnsSettings;
 import io.netplane.agent.dns.EmbeddedDns;
 import io.netplane.agent.kernel.NetNamespace;
 import io.netplane.agent.kernel.NetNamespaces;
+import io.netplane.agent.kernel.KernelModules;
 import io.netplane.agent.kernel.Nftables;
 import io.netplane.agent.kernel.Rtnetlink;
 import io.netplane.agent.kernel.Uname;
@@ -97,11 +98,12 @@ public final class NodeAgent implements AutoCloseable {
         announcer = new NodeAnnouncer(producer, settings.topicPrefix(), node);
         NodeJoined facts = kernelThread.call(() -> new NodeJoined(node,
                 underlay.isKnown() ? underlay.address().getHostAddress() : null, inventory.routedSubnets(), versions(),
-                Uname.read().nodename()));
+                Uname.read().nodename(), NodeInventory.capabilities(KernelModules.running(), underlay,
+                        firewall != Firewall.NONE, dnsSettings.enabled())));
         announcer.joined(facts);
         joined = true;
-        LOG.infof("node %s joined on %s (underlay %s, routed %s)", node, Topic.NODES.name(settings.topicPrefix()),
-                facts.underlayAddress(), facts.routedSubnets());
+        LOG.infof("node %s joined on %s (underlay %s, routed %s, can %s)", node, Topic.NODES.name(settings.topicPrefix()),
+                facts.underlayAddress(), facts.routedSubnets(), facts.capabilities());
 
         StatusPublisher status = new StatusPublisher(producer, settings.topicPrefix(), node);
         reconciler = new NetworkReconciler(kernelThread, dataplane, status);

@@ -155,6 +155,9 @@ class NetworkReconcileKafkaTest {
         assertEquals(Uname.read().release(), data.versions().get("kernel"));
         assertEquals("test", data.versions().get("netplane"));
         assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), data.hostname());
+        // this agent builds bridges, has no embedded DNS switched on
+        assertTrue(data.capabilities().contains("bridge"), data.capabilities().toString());
+        assertFalse(data.capabilities().contains("dns"), data.capabilities().toString());
         assertTrue(data.routedSubnets().stream().noneMatch(s -> s.equals("0.0.0.0/0")), data.routedSubnets().toString());
         assertFalse(data.routedSubnets().contains("10.215." + PREDEFINED_OCTET + ".0/24"));
         nodes.await("node.heartbeat", e -> e.is(EventType.NODE_HEARTBEAT) && NODE.equals(e.node()));

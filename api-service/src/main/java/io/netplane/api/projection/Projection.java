@@ -248,6 +248,7 @@ public class Projection {
         node.routedSubnets = JsonColumns.write(joined.routedSubnets() == null ? List.of() : joined.routedSubnets());
         node.versions = JsonColumns.write(joined.versions() == null ? Map.of() : joined.versions());
         node.hostname = joined.hostname();
+        node.capabilities = joined.capabilities() == null ? null : JsonColumns.write(joined.capabilities());
         node.joined = event.time();
         node.leftAt = null;
     }

@@ -25,6 +25,10 @@ public class NodeEntry extends PanacheEntityBase {
     public String versions;
     /** The host's name (uname), for a host-mode sandbox's hostname; null from agents that did not say it. */
     public String hostname;
+    /** What the agent can build (bridge, overlay, nftables, dns); null from agents that did not say it. */
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String capabilities;
     public Instant joined;
     @Column(name = "last_seen")
     public Instant lastSeen;

@@ -43,10 +43,15 @@ public class NodeResource {
 
     @Schema(name = "Node")
     public record NodeView(String name, String underlayAddress, List<String> routedSubnets,
-                           Map<String, String> versions,
+                           @Schema(description = "netplane (agent version), kernel (uname release), java") Map<String, String> versions,
                            @Schema(description = "ready (joined or beat within netplane.api.node-ready-window), "
                                    + "unreachable or left") String state,
-                           Instant lastSeen) {
+                           Instant lastSeen,
+                           @Schema(description = "the host's name (uname); null from agents that did not report it")
+                           String hostname,
+                           @Schema(description = "what the agent can build: bridge, overlay, nftables, dns; "
+                                   + "null from agents that did not report it") List<String> capabilities,
+                           @Schema(description = "when the agent last joined") Instant joined) {
     }
 
     @GET
@@ -94,6 +99,7 @@ public class NodeResource {
 
     private NodeView view(NodeEntry n) {
         return new NodeView(n.name, n.underlayAddress, JsonColumns.stringList(n.routedSubnets),
-                JsonColumns.stringMap(n.versions), liveness.state(n), n.lastSeen);
+                JsonColumns.stringMap(n.versions), liveness.state(n), n.lastSeen, n.hostname,
+                n.capabilities == null ? null : JsonColumns.stringList(n.capabilities), n.joined);
     }
 }

@@ -1,11 +1,13 @@
 package io.netplane.agent.dataplane;
 
 import io.netplane.agent.kernel.Address;
+import io.netplane.agent.kernel.KernelModules;
 import io.netplane.agent.kernel.Link;
 import io.netplane.agent.kernel.Route;
 import io.netplane.agent.kernel.Rtnetlink;
 
 import java.net.Inet4Address;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * What a node reports about its host: the IPv4 subnets already routed on it (so automatic subnets avoid
- * them, e.g. Docker's 172.17.0.0/16) and its underlay address. Call it from the kernel thread only.
+ * them, e.g. Docker's 172.17.0.0/16), its underlay address and what it can build. Call it from the kernel thread only.
  */
 public final class NodeInventory {
     private final Rtnetlink kernel;
@@ -87,5 +89,27 @@ public final class NodeInventory {
                 .map(c -> c.address().getHostAddress())
                 .findFirst()
                 .orElse(null);
+    }
+
+    /**
+     * What this agent can build here, in {@link io.netplane.events.data.NodeJoined#CAPABILITIES} order: bridge
+     * networks need the bridge module, overlay networks the vxlan module and an underlay address, nftables a
+     * working libnftables context (the agent's firewall), dns the embedded DNS switched on.
+     */
+    public static List<String> capabilities(KernelModules modules, Underlay underlay, boolean firewall, boolean dns) {
+        List<String> can = new ArrayList<>();
+        if (modules.isUsable("bridge")) {
+            can.add("bridge");
+        }
+        if (underlay.isKnown() && modules.isUsable("vxlan")) {
+            can.add("overlay");
+        }
+        if (firewall) {
+            can.add("nftables");
+        }
+        if (dns) {
+            can.add("dns");
+        }
+        return List.copyOf(can);
     }
 }
