@@ -31,9 +31,12 @@ final class SseClient implements AutoCloseable {
         }
         response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                 .send(request.build(), HttpResponse.BodyHandlers.ofLines());
+        // only a stream is read as events; an error answer's body is body()'s alone (one reader per stream)
         reader = new Thread(this::read, "sse-client");
         reader.setDaemon(true);
-        reader.start();
+        if (response.statusCode() == 200) {
+            reader.start();
+        }
     }
 
     int status() {
