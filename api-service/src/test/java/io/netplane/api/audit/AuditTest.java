@@ -218,6 +218,20 @@ class AuditTest {
         given().get("/api/v1/events?limit=0").then().statusCode(400).body("details.field", equalTo("limit"));
         given().get("/api/v1/events?type=network.exploded").then().statusCode(400).body("details.field", equalTo("type"));
         given().get("/api/v1/events?cursor=garbage!").then().statusCode(400).body("details.field", equalTo("cursor"));
+        given().get("/api/v1/events?actor=a%00b").then().statusCode(400).body("details.field", equalTo("actor"));
+        // a log cursor given to an index query (other parameters than its page's) is refused, not misread
+        String logCursor = get("/api/v1/events?limit=1").jsonPath().getString("next");
+        assertNotNull(logCursor);
+        given().get("/api/v1/events?actor=alice&cursor=" + logCursor).then().statusCode(400)
+                .body("details.field", equalTo("cursor"));
+    }
+
+    @Test
+    void openApiListsTheAuditCalls() {
+        given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/api/v1/events'.get.summary", equalTo("Audit events"))
+                .body("paths.'/api/v1/networks/{ref}/history'.get.summary", equalTo("A network's history"))
+                .body("paths.'/api/v1/sandboxes/{ref}/history'.get.summary", equalTo("A sandbox's history"));
     }
 
     @Test
