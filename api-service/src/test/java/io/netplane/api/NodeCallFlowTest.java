@@ -178,7 +178,7 @@ class NodeCallFlowTest {
         Envelope intent = removeIntent(gone);
         assertEquals(gone, intent.subject().id(), "keyed by the node name");
         assertEquals("node", intent.subject().kind());
-        assertEquals("root", intent.actor());
+        assertEquals(TestCredentials.ADMIN, intent.actor(), "the actor is who authenticated, not the header");
         // ipam's answer: node.removed may overtake the sandbox.removed it lists (another partition)
         peer.publish(BrokerPeer.event(EventType.NODE_REMOVED, intent.correlationId(), Subject.node(gone), null,
                 new NodeRemoved(gone, List.of(s.id()))));

@@ -84,10 +84,25 @@ public class AuditIndexer {
     private void run() {
         try {
             consumer.subscribe(AuditTopics.TOPICS.stream().map(kafka::topic).toList(), new ResumeFromIndex());
+            boolean reposition = false;
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (!records.isEmpty() && !store(records)) {
-                    resume(consumer.assignment()); // read the batch again once PostgreSQL is back
+                try {
+                    if (reposition) {
+                        // after a failed batch, read on only from where the index stands: no gap, ever
+                        resume(consumer.assignment());
+                        reposition = false;
+                    }
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    if (!records.isEmpty() && !store(records)) {
+                        reposition = true;
+                        Thread.sleep(1000);
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // PostgreSQL away while a partition was assigned or resumed: try again, never stop indexing
+                    LOG.warnf("the audit indexer waits for PostgreSQL: %s", e.getMessage());
+                    reposition = true;
                     Thread.sleep(1000);
                 }
             }
