@@ -1,5 +1,6 @@
 package io.netplane.api.messaging;
 
+import io.netplane.api.audit.AuditIndexer;
 import io.netplane.api.projection.ProjectionConsumer;
 import io.netplane.api.waiting.OutcomeWatcher;
 import io.netplane.events.kafka.TopicProvisioner;
@@ -14,7 +15,8 @@ import java.util.Set;
 
 /**
  * Starts the Kafka side in order: topics first (a fresh broker or a test prefix has none), then the
- * outcome watcher (positioned before any call can publish), the projection and the intent producer.
+ * outcome watcher (positioned before any call can publish), the projection, the intent producer and the
+ * audit indexer.
  */
 @ApplicationScoped
 public class MessagingLifecycle {
@@ -28,6 +30,8 @@ public class MessagingLifecycle {
     OutcomeWatcher outcomes;
     @Inject
     ProjectionConsumer projection;
+    @Inject
+    AuditIndexer audit;
 
     void onStart(@Observes StartupEvent start) {
         Set<String> created = TopicProvisioner.ensure(kafka.bootstrapServers(), kafka.prefix(), (short) 1);
@@ -37,9 +41,11 @@ public class MessagingLifecycle {
         intents.start();
         outcomes.start();
         projection.start();
+        audit.start();
     }
 
     void onStop(@Observes ShutdownEvent stop) {
+        audit.stop();
         projection.stop();
         outcomes.stop();
         intents.stop();

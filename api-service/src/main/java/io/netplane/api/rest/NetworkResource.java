@@ -1,6 +1,9 @@
 package io.netplane.api.rest;
 
 import io.netplane.api.auth.Actor;
+import io.netplane.api.audit.AuditView;
+import io.netplane.api.audit.AuditParameters;
+import io.netplane.api.audit.AuditLog;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
@@ -60,6 +63,8 @@ public class NetworkResource {
     CallParameters parameters;
     @Inject
     RequestBodies bodies;
+    @Inject
+    AuditLog audit;
 
     /** Which networks a list or prune keeps; {@code label}: every {@code k} or {@code k=v} must be among the labels. */
     record Filter(String name, String driver, List<String> labels, String scope) {
@@ -88,6 +93,21 @@ public class NetworkResource {
         return catalog.list().stream()
                 .filter(n -> filter.keeps(n.name(), n.driver(), n.labels(), n.scope()))
                 .toList();
+    }
+
+    @GET
+    @Path("{ref}/history")
+    @Operation(summary = "A network's history", description = "Every event of every request that touched the network, "
+            + "in log-time order: intent, ipam's answer, each node's status (and the connects and disconnects of "
+            + "sandboxes on it) — also once it is removed (then by its full id). From the audit index; paged.")
+    @APIResponse(responseCode = "200", description = "a page of events",
+            content = @Content(schema = @Schema(implementation = AuditView.class)))
+    public AuditView history(@Parameter(description = "full id (also of a removed network), or the name or id prefix of a live one")
+                             @PathParam("ref") String ref,
+                             @Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
+                             @Parameter(description = "next of the previous page") @QueryParam("cursor") String cursor) {
+        String id = AuditLog.FULL_ID.matcher(ref).matches() ? ref : catalog.lookup(ref).id;
+        return AuditView.of(audit.history("network", id, AuditParameters.page(limit, cursor), NetworkLookupException.notFound(ref)));
     }
 
     @GET

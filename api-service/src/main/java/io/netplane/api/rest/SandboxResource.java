@@ -1,6 +1,10 @@
 package io.netplane.api.rest;
 
 import io.netplane.api.auth.Actor;
+import io.netplane.api.readmodel.SandboxLookupException;
+import io.netplane.api.audit.AuditView;
+import io.netplane.api.audit.AuditParameters;
+import io.netplane.api.audit.AuditLog;
 import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.SandboxCommands;
@@ -43,6 +47,8 @@ public class SandboxResource {
     CallParameters parameters;
     @Inject
     RequestBodies bodies;
+    @Inject
+    AuditLog audit;
 
     @GET
     @Operation(summary = "List sandboxes", description = "Live sandboxes by creation time.")
@@ -50,6 +56,21 @@ public class SandboxResource {
             content = @Content(schema = @Schema(implementation = SandboxView.class, type = SchemaType.ARRAY)))
     public List<SandboxView> list() {
         return catalog.list();
+    }
+
+    @GET
+    @Path("{ref}/history")
+    @Operation(summary = "A sandbox's history", description = "Every event of every request that touched the sandbox, "
+            + "in log-time order: intent, ipam's scheduling and allocations, the node's status, connects and "
+            + "disconnects — also once it is removed (then by its full id). From the audit index; paged.")
+    @APIResponse(responseCode = "200", description = "a page of events",
+            content = @Content(schema = @Schema(implementation = AuditView.class)))
+    public AuditView history(@Parameter(description = "full id (also of a removed sandbox), or the name or id prefix of a live one")
+                             @PathParam("ref") String ref,
+                             @Parameter(description = "1 to 1000, default 100") @QueryParam("limit") String limit,
+                             @Parameter(description = "next of the previous page") @QueryParam("cursor") String cursor) {
+        String id = AuditLog.FULL_ID.matcher(ref).matches() ? ref : catalog.lookup(ref).id;
+        return AuditView.of(audit.history("sandbox", id, AuditParameters.page(limit, cursor), SandboxLookupException.notFound(ref)));
     }
 
     @GET

@@ -47,6 +47,8 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
     private final KafkaConsumer<String, Envelope> intents;
     private final Thread thread;
     private volatile boolean running = true;
+    /** The intent being answered (on the player's thread). */
+    private Envelope cause;
     private final Map<String, Network> networks = new ConcurrentHashMap<>();
     private final Map<String, Integer> nextHost = new HashMap<>();
     private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
@@ -66,7 +68,7 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
         intents.assign(partitions);
         intents.seekToEnd(partitions);
         partitions.forEach(intents::position); // positioned now, before any CLI call publishes
-        peer.publish(BrokerPeer.joined(node, "10.99.0.1", List.of(), Instant.now()));
+        publish(BrokerPeer.joined(node, "10.99.0.1", List.of(), Instant.now()));
         thread = new Thread(this::loop, "ipam-and-agent-player");
         thread.setDaemon(true);
         thread.start();
@@ -95,7 +97,7 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
         while (running) {
             try {
                 if (System.currentTimeMillis() - lastBeat > 3000) {
-                    peer.publish(BrokerPeer.heartbeat(node, Instant.now()));
+                    publish(BrokerPeer.heartbeat(node, Instant.now()));
                     lastBeat = System.currentTimeMillis();
                 }
                 for (ConsumerRecord<String, Envelope> record : intents.poll(Duration.ofMillis(50))) {
@@ -118,6 +120,28 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
     }
 
     private void answer(Envelope intent) {
+        cause = intent;
+        try {
+            answerIntent(intent);
+        } finally {
+            cause = null;
+        }
+    }
+
+    /**
+     * As ipam and the agents publish: an answer to the intent being handled carries its actor and names it as
+     * its cause (Envelope.causedBy); an agent's own event (a cleared with its own correlation) stays as it is.
+     */
+    private void publish(Envelope e) {
+        Envelope intent = cause;
+        if (intent != null && intent.correlationId() != null && intent.correlationId().equals(e.correlationId())) {
+            e = new Envelope(e.id(), e.type(), e.version(), e.time(), e.correlationId(), intent.id().toString(),
+                    intent.actor(), e.subject(), e.node(), e.data());
+        }
+        peer.publish(e);
+    }
+
+    private void answerIntent(Envelope intent) {
         String c = intent.correlationId();
         if (intent.is(EventType.NETWORK_CREATE_REQUESTED)) {
             createNetwork(c, intent.data(NetworkCreateRequested.class));
@@ -125,45 +149,45 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
             Network n = networks.get(intent.data(NetworkRemoveRequested.class).networkId());
             boolean active = endpoints.values().stream().anyMatch(byNetwork -> byNetwork.containsKey(n.id()));
             if (active) {
-                peer.publish(BrokerPeer.rejected(c, n.id(), "remove", n.name(), 403,
+                publish(BrokerPeer.rejected(c, n.id(), "remove", n.name(), 403,
                         "error while removing network: network " + n.name() + " id " + n.id() + " has active endpoints"));
                 return;
             }
             networks.remove(n.id());
-            peer.publish(BrokerPeer.removed(c, n.id(), n.name()));
-            peer.publish(BrokerPeer.cleared(n.id(), node));
+            publish(BrokerPeer.removed(c, n.id(), n.name()));
+            publish(BrokerPeer.cleared(n.id(), node));
         } else if (intent.is(EventType.SANDBOX_CREATE_REQUESTED)) {
             SandboxCreateRequested r = intent.data(SandboxCreateRequested.class);
             Sandbox s = BrokerPeer.sandbox(r.sandboxId(), r.name(), node);
             sandboxes.put(s.id(), s);
-            peer.publish(BrokerPeer.scheduled(c, s));
+            publish(BrokerPeer.scheduled(c, s));
             List<Endpoint> made = new ArrayList<>();
             for (EndpointRequest e : r.networks()) {
                 made.add(attach(c, s, e.networkId(), e.endpointId(), e.ipv4Address(), e.aliases()));
             }
-            peer.publish(BrokerPeer.sandboxReady(c, s));
-            made.forEach(e -> peer.publish(BrokerPeer.endpointReady(c, e, 30)));
+            publish(BrokerPeer.sandboxReady(c, s));
+            made.forEach(e -> publish(BrokerPeer.endpointReady(c, e, 30)));
         } else if (intent.is(EventType.ENDPOINT_CONNECT_REQUESTED)) {
             EndpointConnectRequested r = intent.data(EndpointConnectRequested.class);
             Sandbox s = sandboxes.get(r.sandboxId());
             Network n = networks.get(r.networkId());
             if (endpoints.getOrDefault(s.id(), Map.of()).containsKey(n.id())) {
-                peer.publish(BrokerPeer.endpointRejected(c, s.id(), "connect", s.name(), 403,
+                publish(BrokerPeer.endpointRejected(c, s.id(), "connect", s.name(), 403,
                         "endpoint with name " + s.name() + " already exists in network " + n.name()));
                 return;
             }
             Endpoint e = attach(c, s, n.id(), r.endpointId(), r.ipv4Address(), r.aliases());
-            peer.publish(BrokerPeer.endpointReady(c, e, 31));
+            publish(BrokerPeer.endpointReady(c, e, 31));
         } else if (intent.is(EventType.ENDPOINT_DISCONNECT_REQUESTED)) {
             EndpointDisconnectRequested r = intent.data(EndpointDisconnectRequested.class);
             Endpoint e = endpoints.getOrDefault(r.sandboxId(), new HashMap<>()).remove(r.networkId());
             if (e == null) {
-                peer.publish(BrokerPeer.endpointRejected(c, r.sandboxId(), "disconnect", sandboxes.get(r.sandboxId()).name(),
+                publish(BrokerPeer.endpointRejected(c, r.sandboxId(), "disconnect", sandboxes.get(r.sandboxId()).name(),
                         400, "container " + r.sandboxId() + " is not connected to network " + networks.get(r.networkId()).name()));
                 return;
             }
-            peer.publish(BrokerPeer.endpointReleased(c, e));
-            peer.publish(BrokerPeer.endpointCleared(e));
+            publish(BrokerPeer.endpointReleased(c, e));
+            publish(BrokerPeer.endpointCleared(e));
         }
     }
 
@@ -181,7 +205,7 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
                     long[] o = cidr(s.subnet());
                     long mask = mask((int) Math.min(net[1], o[1]));
                     if ((net[0] & mask) == (o[0] & mask)) {
-                        peer.publish(BrokerPeer.rejected(c, r.networkId(), "create", r.name(), 403,
+                        publish(BrokerPeer.rejected(c, r.networkId(), "create", r.name(), 403,
                                 "Pool overlaps with other one on this address space"));
                         return;
                     }
@@ -198,9 +222,9 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
 
     private void add(Network n, String correlation) {
         networks.put(n.id(), n);
-        peer.publish(BrokerPeer.created(correlation, n));
+        publish(BrokerPeer.created(correlation, n));
         if (!n.driver().equals("host") && !n.driver().equals("null")) {
-            peer.publish(BrokerPeer.ready(correlation, n.id(), node, 20 + networks.size()));
+            publish(BrokerPeer.ready(correlation, n.id(), node, 20 + networks.size()));
         }
     }
 
@@ -218,7 +242,7 @@ public final class IpamAndAgentPlayer implements AutoCloseable {
         Endpoint e = BrokerPeer.endpoint(endpointId, s.id(), networkId, node, "eth" + index, address, (int) net[1],
                 subnet.gateway(), List.of(), aliases == null ? List.of() : aliases);
         endpoints.computeIfAbsent(s.id(), k -> new ConcurrentHashMap<>()).put(networkId, e);
-        peer.publish(BrokerPeer.allocated(c, e));
+        publish(BrokerPeer.allocated(c, e));
         return e;
     }
 
