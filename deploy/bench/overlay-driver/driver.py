@@ -317,7 +317,7 @@ def run(args):
                       f"(ARP {'answered' if result['arp'] else 'unanswered'})", flush=True)
             if (k + 1) % 50 == 0:
                 print(f"  {k + 1}/{total} samples", flush=True)
-            time.sleep(args.gap_ms / 1000.0)  # the disconnect's removals settle on every host before the next one
+            time.sleep(args.gap_ms / 1000.0)  # the disconnect's removals (and A's batched veth delete) settle first
     finally:
         for p in probes:
             try:
@@ -370,7 +370,7 @@ def hops(args):
             r = json.loads(line)
             if r["value"] is None:
                 continue
-            v = json.loads(r["value"])
+            v = r["value"] if isinstance(r["value"], dict) else json.loads(r["value"])
             if r["topic"].endswith(".desired") and r["key"].startswith("endpoint/"):
                 desired.setdefault(r["key"][len("endpoint/"):], r["ts"])
             elif r["topic"].endswith(".status") and v.get("type") == "endpoint.ready":
@@ -412,7 +412,7 @@ def main():
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--interval-ms", type=float, default=1.0)
-    p.add_argument("--gap-ms", type=float, default=100.0)
+    p.add_argument("--gap-ms", type=float, default=300.0)
     p.add_argument("--pids")
     p.add_argument("--out", required=True)
     p = sub.add_parser("cleanup")
