@@ -131,7 +131,7 @@ public final class NetworkReconciler implements DesiredListener {
             } else if (trigger == Trigger.PERIODIC) {
                 rebuild(record);
             }
-            syncPeers(networkId);
+            syncPeers(networkId, trigger != Trigger.ENDPOINT);
         } else if (ready.containsKey(networkId) || record == null && !overlays.isOverlay(networkId)) {
             LOG.infof("overlay network %s has no endpoint on this node any more; removing it here", networkId);
             teardown(new DesiredChange("network/" + networkId, null, record == null ? null : record.correlationId()));
@@ -139,12 +139,22 @@ public final class NetworkReconciler implements DesiredListener {
     }
 
     private void syncPeers(String networkId) {
+        syncPeers(networkId, true);
+    }
+
+    /**
+     * {@code full}: compares the peers with what the VXLAN device holds (read from the kernel: list, periodic, a
+     * network or node change); otherwise with what this node programmed last — an endpoint's desired record, on
+     * every node for every connect and disconnect, costs only the entries it changes.
+     */
+    private void syncPeers(String networkId, boolean full) {
         if (!ready.containsKey(networkId)) {
             return;
         }
         var peers = overlays.peers(networkId);
         try {
-            var changes = kernelThread.call(() -> dataplane.overlayPeers().sync(networkId, peers));
+            var changes = kernelThread.call(() -> full ? dataplane.overlayPeers().sync(networkId, peers)
+                    : dataplane.overlayPeers().update(networkId, peers));
             if (!changes.none()) {
                 LOG.debugf("overlay network %s: %d peer entries added, %d removed (%d peers)", networkId,
                         changes.added(), changes.removed(), peers.size());
