@@ -30,22 +30,6 @@ public class SandboxStore {
 
     private final ObjectMapper json = EventCodec.shared().json();
 
-    public void insert(Connection c, Sandbox s, int nextIfindex) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into sandboxes (id, name, node, mode, netns, "
-                + "hostname, container_of, next_ifindex, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, s.id());
-            insert.setString(2, s.name());
-            insert.setString(3, s.node());
-            insert.setString(4, s.mode());
-            insert.setString(5, s.netns());
-            insert.setString(6, s.hostname());
-            insert.setString(7, s.containerOf());
-            insert.setInt(8, nextIfindex);
-            insert.setTimestamp(9, Timestamp.from(s.created()));
-            insert.executeUpdate();
-        }
-    }
-
     /** False when the id or the name is taken already (sandboxes_pkey, sandboxes_name_key decide). */
     public boolean insertIfNew(Connection c, Sandbox s, int nextIfindex) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into sandboxes (id, name, node, mode, netns, "
