@@ -43,6 +43,27 @@ public class ProjectionConsumer {
     @Inject
     ProjectionProgress progress;
 
+    static final Probe PROBE = new Probe();
+
+    /** TEMPORARY: per type mean apply time and lag. */
+    static final class Probe {
+        private final java.util.Map<String, long[]> sums = new java.util.TreeMap<>();
+        private int n;
+
+        synchronized void add(String type, long nanos, long lagMs) {
+            long[] a = sums.computeIfAbsent(type, t -> new long[3]);
+            a[0]++;
+            a[1] += nanos;
+            a[2] += lagMs;
+            if (++n % 500 == 0) {
+                StringBuilder b = new StringBuilder("projection probe:");
+                sums.forEach((t, v) -> b.append(String.format(" %s n=%d apply=%.2fms lag=%.2fms;", t, v[0], v[1] / 1e6 / v[0], (double) v[2] / v[0])));
+                LOG.info(b);
+                sums.clear();
+            }
+        }
+    }
+
     private volatile boolean assigned;
     private volatile boolean running;
     private KafkaConsumer<String, Envelope> consumer;
@@ -88,7 +109,11 @@ public class ProjectionConsumer {
             consumer.subscribe(TOPICS.stream().map(kafka::topic).toList(), new ResumeFromReadModel());
             Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
-                for (ConsumerRecord<String, Envelope> record : poll()) {
+                List<ConsumerRecord<String, Envelope>> records = poll();
+                if (records.size() > 1 && applyTogether(records)) {
+                    continue;
+                }
+                for (ConsumerRecord<String, Envelope> record : records) {
                     applyWithRetries(record);
                 }
                 if (Instant.now().isAfter(nextSweep)) {
@@ -114,9 +139,29 @@ public class ProjectionConsumer {
         }
     }
 
-    private Iterable<ConsumerRecord<String, Envelope>> poll() {
+    /** @return false when the batch rolled back: its records are then applied one by one. */
+    private boolean applyTogether(List<ConsumerRecord<String, Envelope>> records) {
         try {
-            return consumer.poll(Duration.ofMillis(500));
+            long t0 = System.nanoTime();
+            projection.applyAll(records);
+            long each = (System.nanoTime() - t0) / records.size();
+            for (ConsumerRecord<String, Envelope> record : records) {
+                PROBE.add(record.value() == null ? "tombstone" : record.value().type(), each,
+                        System.currentTimeMillis() - record.timestamp());
+                progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debugf("a batch of %d records rolled back (%s): one by one", records.size(), e.getMessage());
+            return false;
+        }
+    }
+
+    private List<ConsumerRecord<String, Envelope>> poll() {
+        try {
+            List<ConsumerRecord<String, Envelope>> records = new java.util.ArrayList<>();
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            return records;
         } catch (RecordDeserializationException e) {
             TopicPartition partition = e.topicPartition();
             LOG.errorf("unreadable record %s@%d skipped: %s", partition, e.offset(), e.getMessage());
@@ -129,7 +174,10 @@ public class ProjectionConsumer {
     private void applyWithRetries(ConsumerRecord<String, Envelope> record) {
         for (int attempt = 1; ; attempt++) {
             try {
+                long t0 = System.nanoTime();
                 projection.apply(record.topic(), record.partition(), record.offset(), record.key(), record.value());
+                PROBE.add(record.value() == null ? "tombstone" : record.value().type(), System.nanoTime() - t0,
+                        System.currentTimeMillis() - record.timestamp());
                 progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
                 return;
             } catch (RuntimeException e) {
