@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -42,27 +43,6 @@ public class ProjectionConsumer {
     Projection projection;
     @Inject
     ProjectionProgress progress;
-
-    static final Probe PROBE = new Probe();
-
-    /** TEMPORARY: per type mean apply time and lag. */
-    static final class Probe {
-        private final java.util.Map<String, long[]> sums = new java.util.TreeMap<>();
-        private int n;
-
-        synchronized void add(String type, long nanos, long lagMs) {
-            long[] a = sums.computeIfAbsent(type, t -> new long[3]);
-            a[0]++;
-            a[1] += nanos;
-            a[2] += lagMs;
-            if (++n % 500 == 0) {
-                StringBuilder b = new StringBuilder("projection probe:");
-                sums.forEach((t, v) -> b.append(String.format(" %s n=%d apply=%.2fms lag=%.2fms;", t, v[0], v[1] / 1e6 / v[0], (double) v[2] / v[0])));
-                LOG.info(b);
-                sums.clear();
-            }
-        }
-    }
 
     private volatile boolean assigned;
     private volatile boolean running;
@@ -142,12 +122,8 @@ public class ProjectionConsumer {
     /** @return false when the batch rolled back: its records are then applied one by one. */
     private boolean applyTogether(List<ConsumerRecord<String, Envelope>> records) {
         try {
-            long t0 = System.nanoTime();
             projection.applyAll(records);
-            long each = (System.nanoTime() - t0) / records.size();
             for (ConsumerRecord<String, Envelope> record : records) {
-                PROBE.add(record.value() == null ? "tombstone" : record.value().type(), each,
-                        System.currentTimeMillis() - record.timestamp());
                 progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
             }
             return true;
@@ -159,7 +135,7 @@ public class ProjectionConsumer {
 
     private List<ConsumerRecord<String, Envelope>> poll() {
         try {
-            List<ConsumerRecord<String, Envelope>> records = new java.util.ArrayList<>();
+            List<ConsumerRecord<String, Envelope>> records = new ArrayList<>();
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
             return records;
         } catch (RecordDeserializationException e) {
@@ -174,10 +150,7 @@ public class ProjectionConsumer {
     private void applyWithRetries(ConsumerRecord<String, Envelope> record) {
         for (int attempt = 1; ; attempt++) {
             try {
-                long t0 = System.nanoTime();
                 projection.apply(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-                PROBE.add(record.value() == null ? "tombstone" : record.value().type(), System.nanoTime() - t0,
-                        System.currentTimeMillis() - record.timestamp());
                 progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
                 return;
             } catch (RuntimeException e) {
