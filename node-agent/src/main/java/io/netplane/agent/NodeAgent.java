@@ -218,6 +218,9 @@ public final class NodeAgent implements AutoCloseable {
         if (informer != null) {
             informer.close();
         }
+        if (nodeReconciler != null) {
+            nodeReconciler.close(); // the DNS changes still queued, before the DNS closes
+        }
         if (nodeDirectory != null) {
             nodeDirectory.close();
         }

@@ -113,7 +113,7 @@ public class DockerNetworkResource {
         List<String> aliases = new ArrayList<>();
         endpoint.path("Aliases").forEach(a -> aliases.add(a.asText()));
         return done(sandboxes.connect(ref, containerOf(request), address == null || address.isEmpty() ? null : address,
-                aliases, Actor.current(), options()));
+                aliases, Actor.current(), options(), false)); // Docker answers with no body: no view to wait for
     }
 
     @POST
@@ -121,7 +121,7 @@ public class DockerNetworkResource {
     public Response disconnect(@PathParam("ref") String ref, String body) {
         JsonNode request = read(body, "got EOF while reading request body");
         return done(sandboxes.disconnect(ref, containerOf(request), request.path("Force").asBoolean(false), Actor.current(),
-                options()));
+                options(), false));
     }
 
     @DELETE

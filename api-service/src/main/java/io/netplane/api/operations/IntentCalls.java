@@ -81,6 +81,15 @@ public class IntentCalls {
         }
     }
 
+    /**
+     * For an answer that needs nothing from the read model (Docker's connect and disconnect answer 200 with no
+     * body): no wait for the projection's transaction; the next request of this replica waits for it instead
+     * ({@link io.netplane.api.projection.ProjectionProgress#awaitAnswered}), so a read right after still shows it.
+     */
+    public void answerAhead(Outcome outcome) {
+        progress.answeredAhead(outcome.seen());
+    }
+
     /** A new network, sandbox or endpoint id: 64 random hex, as Docker's. */
     public static String newId() {
         byte[] bytes = new byte[32];

@@ -194,6 +194,12 @@ public class SandboxCommands {
 
     public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
                               String actor, CallOptions call) {
+        return connect(networkRef, sandboxRef, ipv4Address, aliases, actor, call, true);
+    }
+
+    /** {@code withView}: answer with the sandbox as the read model shows it; without, at once on the outcome. */
+    public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
+                              String actor, CallOptions call, boolean withView) {
         SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
         NetworkEntry network = networkForEndpoint(networkRef);
         if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
@@ -219,6 +225,10 @@ public class SandboxCommands {
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "connect " + sandbox.name + " to " + network.name);
         }
+        if (!withView && outcome.succeeded()) {
+            calls.answerAhead(outcome);
+            return new CallResult(200, intent.correlationId(), null, null);
+        }
         calls.catchUp(outcome);
         if (!outcome.succeeded()) {
             return new CallResult(outcome.status(), intent.correlationId(), outcome.message(), null);
@@ -227,6 +237,12 @@ public class SandboxCommands {
     }
 
     public CallResult disconnect(String networkRef, String sandboxRef, boolean force, String actor, CallOptions call) {
+        return disconnect(networkRef, sandboxRef, force, actor, call, true);
+    }
+
+    /** {@code withView}: as for {@link #connect}. */
+    public CallResult disconnect(String networkRef, String sandboxRef, boolean force, String actor, CallOptions call,
+                                 boolean withView) {
         SandboxEntry sandbox = sandbox(sandboxRef);
         NetworkEntry network = networkForEndpoint(networkRef);
         if (network.driver.equals("host")) {
@@ -244,6 +260,10 @@ public class SandboxCommands {
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "disconnect " + sandbox.name + " from " + network.name);
+        }
+        if (!withView && outcome.succeeded()) {
+            calls.answerAhead(outcome);
+            return new CallResult(200, intent.correlationId(), null, null);
         }
         calls.catchUp(outcome);
         if (!outcome.succeeded()) {

@@ -27,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -55,6 +56,23 @@ public class Projection {
     /** @return false when the record was applied before (a redelivery). */
     @Transactional
     public boolean apply(String topic, int partition, long offset, String key, Envelope event) {
+        noWalFlushWait();
+        return applyClaimed(topic, partition, offset, key, event);
+    }
+
+    /**
+     * A poll's records in one transaction (one commit instead of one per record, so the read model keeps up with
+     * 8 callers); if any fails, all roll back and the caller applies them one by one.
+     */
+    @Transactional
+    public void applyAll(List<ConsumerRecord<String, Envelope>> records) {
+        noWalFlushWait();
+        for (ConsumerRecord<String, Envelope> r : records) {
+            applyClaimed(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+        }
+    }
+
+    private boolean applyClaimed(String topic, int partition, long offset, String key, Envelope event) {
         if (!claim(topic, partition, offset)) {
             return false;
         }
@@ -67,13 +85,17 @@ public class Projection {
     /** Moves past a record that cannot be applied, so that one bad event does not stop the read model. */
     @Transactional
     public void skip(String topic, int partition, long offset) {
+        noWalFlushWait();
         claim(topic, partition, offset);
     }
 
-    private boolean claim(String topic, int partition, long offset) {
+    private static void noWalFlushWait() {
         // No wait for the WAL flush (one fsync per record, on every synchronous call's path): the offset commits
         // with the rows it covers, so a crash loses both together and the record is projected again.
         Panache.getEntityManager().createNativeQuery("set local synchronous_commit to off").executeUpdate();
+    }
+
+    private boolean claim(String topic, int partition, long offset) {
         ProjectionOffset row = ProjectionOffset.findById(new ProjectionOffset.Key(topic, partition),
                 LockModeType.PESSIMISTIC_WRITE);
         if (row == null) {
@@ -194,7 +216,7 @@ public class Projection {
      */
     @Transactional
     public void settleOpen() {
-        List<OperationEntry> open = OperationEntry.list("state in ?1", List.of(OperationEntry.PENDING, OperationEntry.TIMEOUT));
+        List<OperationEntry> open = OperationEntry.list(OperationEntry.OPEN);
         open.stream().filter(op -> OperationEntry.CREATE_NETWORK.equals(op.kind)).map(op -> op.target).distinct()
                 .forEach(this::settleCreates);
         open.stream().filter(op -> OperationEntry.REMOVE_NETWORK.equals(op.kind)).map(op -> op.target).distinct()

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,11 @@ public class ProjectionConsumer {
             consumer.subscribe(TOPICS.stream().map(kafka::topic).toList(), new ResumeFromReadModel());
             Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
-                for (ConsumerRecord<String, Envelope> record : poll()) {
+                List<ConsumerRecord<String, Envelope>> records = poll();
+                if (records.size() > 1 && applyTogether(records)) {
+                    continue;
+                }
+                for (ConsumerRecord<String, Envelope> record : records) {
                     applyWithRetries(record);
                 }
                 if (Instant.now().isAfter(nextSweep)) {
@@ -114,9 +119,25 @@ public class ProjectionConsumer {
         }
     }
 
-    private Iterable<ConsumerRecord<String, Envelope>> poll() {
+    /** @return false when the batch rolled back: its records are then applied one by one. */
+    private boolean applyTogether(List<ConsumerRecord<String, Envelope>> records) {
         try {
-            return consumer.poll(Duration.ofMillis(500));
+            projection.applyAll(records);
+            for (ConsumerRecord<String, Envelope> record : records) {
+                progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debugf("a batch of %d records rolled back (%s): one by one", records.size(), e.getMessage());
+            return false;
+        }
+    }
+
+    private List<ConsumerRecord<String, Envelope>> poll() {
+        try {
+            List<ConsumerRecord<String, Envelope>> records = new ArrayList<>();
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            return records;
         } catch (RecordDeserializationException e) {
             TopicPartition partition = e.topicPartition();
             LOG.errorf("unreadable record %s@%d skipped: %s", partition, e.offset(), e.getMessage());

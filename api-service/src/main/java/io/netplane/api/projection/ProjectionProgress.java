@@ -25,6 +25,11 @@ public class ProjectionProgress {
     /** The partitions this replica's projection holds: for those, {@link #applied} is the truth, no query needed. */
     private final Set<TopicPartition> projectedHere = ConcurrentHashMap.newKeySet();
     private final Object advanced = new Object();
+    /**
+     * The records calls of this replica were answered on before the projection had them (the answer needed
+     * nothing from the read model): every request waits for these first ({@link #awaitAnswered}).
+     */
+    private final Map<TopicPartition, Long> answeredAhead = new ConcurrentHashMap<>();
 
     void assigned(Collection<TopicPartition> partitions) {
         projectedHere.addAll(partitions);
@@ -70,6 +75,22 @@ public class ProjectionProgress {
                 }
             }
         }
+    }
+
+    /** A call was answered on {@code seen} without waiting for the projection: later requests wait for it instead. */
+    public void answeredAhead(Map<TopicPartition, Long> seen) {
+        seen.forEach((partition, offset) -> answeredAhead.merge(partition, offset, Math::max));
+    }
+
+    /**
+     * Read-your-writes for answers given ahead of the projection: returns once the read model shows every record
+     * a call of this replica was answered on (at once when it does, the usual case), false at the deadline.
+     */
+    public boolean awaitAnswered(Instant deadline) throws InterruptedException {
+        if (answeredAhead.isEmpty() || allAppliedHere(answeredAhead)) {
+            return true;
+        }
+        return awaitApplied(Map.copyOf(answeredAhead), deadline);
     }
 
     private boolean allAppliedHere(Map<TopicPartition, Long> offsets) {

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.UUID;
 
 /**
@@ -256,7 +257,18 @@ public class SandboxProjection {
         if (open.isEmpty()) {
             return;
         }
-        Set<String> readyNodes = liveness.readyNodes();
+        // a query of its own, and only removals need it: asked for at most once, when one is open
+        Supplier<Set<String>> readyNodes = new Supplier<>() {
+            private Set<String> nodes;
+
+            @Override
+            public Set<String> get() {
+                if (nodes == null) {
+                    nodes = liveness.readyNodes();
+                }
+                return nodes;
+            }
+        };
         SandboxEntry sandbox = SandboxEntry.findById(sandboxId);
         for (OperationEntry op : open) {
             switch (op.kind) {
@@ -273,7 +285,7 @@ public class SandboxProjection {
                     }
                 }
                 case OperationEntry.REMOVE_SANDBOX -> {
-                    if (sandbox != null && sandbox.removed != null && !catalog.builtOn(sandboxId, readyNodes)) {
+                    if (sandbox != null && sandbox.removed != null && !catalog.builtOn(sandboxId, readyNodes.get())) {
                         op.finish(OperationEntry.SUCCEEDED, 204, null,
                                 JsonColumns.write(Map.of("id", sandbox.id, "name", sandbox.name)));
                     }
@@ -281,7 +293,7 @@ public class SandboxProjection {
                 case OperationEntry.DISCONNECT_ENDPOINT -> {
                     boolean done = op.endpointIds().stream().allMatch(id -> {
                         EndpointEntry e = EndpointEntry.findById(id);
-                        return e != null && e.released != null && !catalog.endpointBuiltOn(id, readyNodes);
+                        return e != null && e.released != null && !catalog.endpointBuiltOn(id, readyNodes.get());
                     });
                     if (done) {
                         String result = sandbox == null || sandbox.removed != null ? null

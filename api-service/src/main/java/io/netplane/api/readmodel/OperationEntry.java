@@ -54,17 +54,23 @@ public class OperationEntry extends PanacheEntityBase {
     public Instant created;
     public Instant updated;
 
+    /**
+     * Literals, not a parameter: only then can PostgreSQL use the partial index operations_open (a generic plan of
+     * {@code state in ($2, $3)} scans the whole table, which grows with every call) and Hibernate cache the query.
+     */
+    public static final String OPEN = "state in ('" + PENDING + "', '" + TIMEOUT + "')";
+
     public boolean isOpen() {
         return PENDING.equals(state) || TIMEOUT.equals(state);
     }
 
     public static List<OperationEntry> open(String kind, String target) {
-        return list("kind = ?1 and target = ?2 and state in ?3", kind, target, List.of(PENDING, TIMEOUT));
+        return list("kind = ?1 and target = ?2 and " + OPEN, kind, target);
     }
 
     /** Every open operation on {@code target}, whatever its kind. */
     public static List<OperationEntry> open(String target) {
-        return list("target = ?1 and state in ?2 order by created", target, List.of(PENDING, TIMEOUT));
+        return list("target = ?1 and " + OPEN + " order by created", target);
     }
 
     public List<String> endpointIds() {

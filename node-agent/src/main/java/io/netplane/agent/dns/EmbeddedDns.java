@@ -70,6 +70,19 @@ public final class EmbeddedDns implements DesiredListener, AutoCloseable {
         }
     }
 
+    /** The table is built and the files written once for all of them. */
+    @Override
+    public synchronized void changedAll(List<DesiredChange> changes) {
+        boolean changed = false;
+        for (DesiredChange change : changes) {
+            changed |= remember(change);
+        }
+        if (changed) {
+            table = NameTable.build(networks.values(), sandboxes.values(), endpoints.values());
+            converge();
+        }
+    }
+
     /** Servers and files for this node's sandboxes as the records say; stale ones removed. */
     public synchronized void converge() {
         Set<String> local = new HashSet<>();

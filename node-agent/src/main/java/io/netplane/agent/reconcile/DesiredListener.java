@@ -1,5 +1,6 @@
 package io.netplane.agent.reconcile;
 
+import java.util.List;
 import java.util.Map;
 
 /** What the informer tells: the whole desired state once (the list), then each change (the watch). */
@@ -8,4 +9,9 @@ public interface DesiredListener {
     void listed(Map<String, DesiredChange> desired);
 
     void changed(DesiredChange change);
+
+    /** Several changes, in order, that queued up meanwhile: a listener that can apply them in one go says so here. */
+    default void changedAll(List<DesiredChange> changes) {
+        changes.forEach(this::changed);
+    }
 }
