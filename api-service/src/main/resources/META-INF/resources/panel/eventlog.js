@@ -1,7 +1,7 @@
 // The live event log: every change and status event of the stream as it comes, newest first, filterable.
 
 import {h, clear, short, time} from './dom.js';
-import {onEvent, state} from './store.js';
+import {onChange, onEvent, state} from './store.js';
 import {get} from './api.js';
 import {kindOf} from './views/audit.js';
 
@@ -62,6 +62,8 @@ export function mountEventLog(pane) {
     count.textContent = `${events.filter(keeps).length} of ${events.length}`;
   };
   onEvent(add);
+  // names of entities the lists learnt after their events arrived (a status event carries only the id)
+  onChange(() => paused || draw());
   // what happened in the last 10 minutes, from the audit index, so the pane is not empty when the page opens
   const since = new Date(Date.now() - 600000).toISOString();
   get('/events?type=network.*,sandbox.*,endpoint.*&limit=500&since=' + encodeURIComponent(since)).then(page => {

@@ -6,7 +6,7 @@ import {s, short} from './dom.js';
 
 const PAD = 12;
 const ROW = 40;
-const BOX_W = 196;
+const BOX_W = 170;
 const BOX_GAP = 14;
 const HOST_GAP = 70;
 const HEADER = 50;
@@ -30,6 +30,30 @@ function boxHeight(sb) {
   return 40 + 15 * Object.keys(sb.networks || {}).length + 20 * (sb.ports || []).length + (sb.mode === 'container' ? 15 : 0);
 }
 
+// SVG text does not wrap: boxes are sized from their longest line (approximate glyph widths of the fonts used)
+const MONO = 6.8;
+const SANS = 7.2;
+
+function endpointLabel(name, att) {
+  return `${att.ifname || '?'} ${att.ipAddress || ''}${att.prefixLength ? '/' + att.prefixLength : ''} · ${name}`;
+}
+
+function portLabel(p) {
+  return `published ${p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp + ':' : ''}${p.hostPort} → ${p.containerPort}/${p.protocol}`;
+}
+
+function bridgeLabel(network, st) {
+  const subnet = (network.subnets || []).map(x => x.subnet).filter(Boolean).join(' ');
+  return [(st && st.bridge) || network.bridge || '', network.name, subnet].filter(Boolean).join(' · ');
+}
+
+function boxWidth(sb) {
+  const lines = [sb.name.length * SANS, (sb.mode.length + 15) * SANS * 0.9,
+    ...Object.entries(sb.networks || {}).map(([name, att]) => endpointLabel(name, att).length * MONO),
+    ...(sb.ports || []).map(p => portLabel(p).length * 6.4 + 12)];
+  return Math.max(BOX_W, Math.ceil(Math.max(...lines) + 18));
+}
+
 export function render(svgParent, {nodes, networks, sandboxes}, recent = new Set(), open = () => {}) {
   const hosts = hostsOf(nodes, sandboxes);
   const drawn = networks.filter(n => n.driver === 'bridge' || n.driver === 'overlay')
@@ -41,8 +65,12 @@ export function render(svgParent, {nodes, networks, sandboxes}, recent = new Set
   const sandboxTop = rowY(drawn.length) + 36;
 
   const layout = hosts.map(host => {
-    const mine = sandboxes.filter(sb => sb.node === host.name).sort((a, b) => a.name.localeCompare(b.name));
-    return {host, sandboxes: mine, width: Math.max(300, PAD * 2 + mine.length * (BOX_W + BOX_GAP) - BOX_GAP)};
+    const mine = sandboxes.filter(sb => sb.node === host.name).sort((a, b) => a.name.localeCompare(b.name))
+      .map(sb => ({sb, width: boxWidth(sb)}));
+    const boxes = mine.reduce((sum, b) => sum + b.width + BOX_GAP, -BOX_GAP);
+    const bars = drawn.filter(d => d.on.has(host.name))
+      .map(d => bridgeLabel(d.network, (d.network.nodes || {})[host.name]).length * SANS + 24);
+    return {host, sandboxes: mine, width: Math.ceil(Math.max(300, PAD * 2 + boxes, PAD * 2 + Math.max(0, ...bars)))};
   });
   let x = 20;
   for (const l of layout) {
@@ -81,30 +109,29 @@ export function render(svgParent, {nodes, networks, sandboxes}, recent = new Set
     g.append(s('line', {x1: cx, x2: cx, y1: hostBottom, y2: busY, class: 'underlay'}));
     if (host.underlayAddress) g.append(s('text', {x: cx + 6, y: busY - 8, class: 'underlay-label'}, host.underlayAddress));
 
+    const bars = []; // drawn over the endpoint lines, which then pass behind the bridges they do not join
     for (const {network, on} of drawn) {
       if (!on.has(host.name)) continue;
       const st = (network.nodes || {})[host.name];
       const y = rowY(rowOf.get(network.id));
-      const bridgeName = (st && st.bridge) || network.bridge || '';
-      const subnet = (network.subnets || []).map(x => x.subnet).filter(Boolean).join(' ');
-      g.append(s('g', {class: 'bridge ' + network.driver + ' ' + (st ? st.state : 'pending') + (recent.has(network.id) ? ' recent' : ''),
+      bars.push(s('g', {class: 'bridge ' + network.driver + ' ' + (st ? st.state : 'pending') + (recent.has(network.id) ? ' recent' : ''),
         'data-network': network.name, onclick: () => open('networks', network.id)},
       s('title', {}, `${network.name} (${network.driver}) on ${host.name}: ${st ? st.state : 'not built yet'}` +
         (st && st.error ? ' — ' + st.error : '')),
       s('rect', {x: l.x + PAD, y, width: l.width - 2 * PAD, height: 22, rx: 4}),
-      s('text', {x: l.x + PAD + 8, y: y + 15}, [bridgeName, network.name, subnet].filter(Boolean).join(' · '))));
+      s('text', {x: l.x + PAD + 8, y: y + 15}, bridgeLabel(network, st))));
     }
 
-    l.sandboxes.forEach((sb, i) => {
-      const bx = l.x + PAD + i * (BOX_W + BOX_GAP);
+    let bx = l.x + PAD;
+    for (const {sb, width: boxW} of l.sandboxes) {
       const by = sandboxTop;
       const attachments = Object.entries(sb.networks || {});
       const g2 = s('g', {class: 'sandbox mode-' + sb.mode + ' ' + sb.state + (recent.has(sb.id) ? ' recent' : ''),
         'data-name': sb.name, 'data-id': sb.id, onclick: () => open('sandboxes', sb.id)});
       g2.append(s('title', {}, `${sb.name} (${sb.mode}) ${sb.state}${sb.error ? ' — ' + sb.error : ''}`),
-        s('rect', {x: bx, y: by, width: BOX_W, height: boxHeight(sb), rx: 6, class: 'sandbox-box'}),
+        s('rect', {x: bx, y: by, width: boxW, height: boxHeight(sb), rx: 6, class: 'sandbox-box'}),
         s('text', {x: bx + 8, y: by + 16, class: 'sandbox-name'}, sb.name),
-        s('text', {x: bx + 8, y: by + 31, class: 'sandbox-sub'}, `${sb.mode} · ${short(sb.id)}`));
+        s('text', {x: bx + 8, y: by + 31, class: 'sandbox-sub'}, `mode ${sb.mode} · ${short(sb.id)}`));
       attachments.forEach(([name, att], k) => {
         const row = rowOf.get(att.networkId);
         const ex = bx + 14 + k * 18;
@@ -112,8 +139,7 @@ export function render(svgParent, {nodes, networks, sandboxes}, recent = new Set
           g2.append(s('line', {x1: ex, x2: ex, y1: by, y2: rowY(row) + 22, class: 'endpoint ' + att.state,
             'marker-end': 'url(#dot)', 'data-network': name}));
         }
-        g2.append(s('text', {x: bx + 8, y: by + 46 + k * 15, class: 'endpoint-label', 'data-network': name},
-          `${att.ifname || '?'} ${att.ipAddress || ''}${att.prefixLength ? '/' + att.prefixLength : ''} · ${name}`));
+        g2.append(s('text', {x: bx + 8, y: by + 46 + k * 15, class: 'endpoint-label', 'data-network': name}, endpointLabel(name, att)));
       });
       let py = by + 40 + attachments.length * 15;
       if (sb.mode === 'container') {
@@ -122,14 +148,15 @@ export function render(svgParent, {nodes, networks, sandboxes}, recent = new Set
         py += 15;
       }
       for (const p of sb.ports || []) {
-        const label = `${p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp + ':' : ''}${p.hostPort} → ${p.containerPort}/${p.protocol}`;
         g2.append(s('g', {class: 'port', 'data-port': `${p.hostPort}:${p.containerPort}/${p.protocol}`},
-          s('rect', {x: bx + 6, y: py, width: BOX_W - 12, height: 16, rx: 8}),
-          s('text', {x: bx + 14, y: py + 12}, 'published ' + label)));
+          s('rect', {x: bx + 6, y: py, width: boxW - 12, height: 16, rx: 8}),
+          s('text', {x: bx + 14, y: py + 12}, portLabel(p))));
         py += 20;
       }
       g.append(g2);
-    });
+      bx += boxW + BOX_GAP;
+    }
+    g.append(...bars);
     svg.append(g);
   }
 

@@ -237,6 +237,7 @@ class ControlPanelEndToEndIT {
         JsonNode sandboxC = api.send("POST", "/sandboxes", Map.of("name", c, "node", hostNode(1))).expect(201);
         chrome.present(By.cssSelector(topology + "g.host[data-node='" + hostNode(1) + "'] g.sandbox[data-name='" + c + "']"));
         chrome.awaitText(By.cssSelector("#event-list li[data-type='sandbox.scheduled']"), c);
+        chrome.awaitGone(By.cssSelector(topology + ".recent")); // what the events named is highlighted for 2 s
         chrome.screenshot("topology");
 
         // connect that sandbox to the overlay network from the network's page, then disconnect it

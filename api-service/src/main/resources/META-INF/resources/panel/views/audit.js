@@ -33,7 +33,7 @@ export function kindOf(type) {
 function pagedTable(main, url, title) {
   const feedback = new Feedback();
   const tbody = h('tbody');
-  const more = h('button', {class: 'secondary', hidden: true}, 'Older…');
+  const more = h('button', {class: 'secondary', hidden: true}, 'More…');
   let next = null;
   const load = async () => {
     const separator = url.includes('?') ? '&' : '?';
@@ -57,22 +57,30 @@ export function history(main, kind, id) {
   return {update() {}};
 }
 
+// without filters: the last hour, heartbeats left out (one a node every 5 s would bury the rest)
+const DEFAULT_TYPES = 'network.*,sandbox.*,endpoint.*,node.joined,node.left,node.removed';
+
 export function audit(main, params) {
+  const q = new URLSearchParams([...params].filter(([, v]) => v));
+  if (![...q.keys()].length) {
+    q.set('type', DEFAULT_TYPES);
+    q.set('since', new Date(Date.now() - 3600 * 1000).toISOString());
+  }
   const form = h('form', {class: 'card filters', id: 'audit-form'},
-    ['type', 'subject', 'actor', 'node', 'correlation'].map(name =>
-      h('label', {}, name, h('input', {name, value: params.get(name) || '', placeholder: {type: 'network.*', subject: 'id or kind:id'}[name] || ''}))),
-    h('label', {}, 'since', h('input', {name: 'since', value: params.get('since') || '', placeholder: 'RFC 3339'})),
+    ['type', 'subject', 'actor', 'node', 'correlation', 'since', 'until'].map(name =>
+      h('label', {}, name, h('input', {name, value: q.get(name) || '',
+        placeholder: {type: 'network.*', subject: 'id or kind:id', since: 'RFC 3339', until: 'RFC 3339'}[name] || ''}))),
     h('button', {type: 'submit'}, 'Search'));
   form.addEventListener('submit', e => {
     e.preventDefault();
-    const q = new URLSearchParams();
-    for (const el of form.elements) if (el.name && el.value.trim()) q.set(el.name, el.value.trim());
-    location.hash = '#/audit?' + q;
+    const next = new URLSearchParams();
+    for (const el of form.elements) if (el.name && el.value.trim()) next.set(el.name, el.value.trim());
+    next.set('run', Date.now()); // a new hash even when the filters did not change: search again
+    location.hash = '#/audit?' + next;
   });
+  q.delete('run');
   const results = h('div');
   main.append(h('div', {class: 'toolbar'}, h('h2', {}, 'Audit log')), form, results);
-  const q = new URLSearchParams([...params].filter(([, v]) => v));
-  if (![...q.keys()].length) q.set('since', new Date(Date.now() - 3600 * 1000).toISOString());
   pagedTable(results, '/events?' + q, '');
   return {update() {}};
 }
