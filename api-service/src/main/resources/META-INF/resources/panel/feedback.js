@@ -2,7 +2,7 @@
 // its correlation as the stream delivers them) and the API's error, as the API words it, next to the form.
 
 import {h, clear, short} from './dom.js';
-import {onEvent} from './store.js';
+import {onEvent, recentEvents} from './store.js';
 
 export class Feedback {
   constructor() {
@@ -35,9 +35,11 @@ export class Feedback {
 
   show(op) {
     if (op.id && !this.stop) {
+      const step = env => this.steps.push(env.type + (env.node ? ' @' + env.node : ''));
+      recentEvents.filter(env => env.correlationId === op.id).forEach(step);
       this.stop = onEvent(env => {
         if (env.correlationId === op.id) {
-          this.steps.push(env.type + (env.node ? ' @' + env.node : ''));
+          step(env);
           this.render();
         }
       });

@@ -8,6 +8,8 @@ let refreshTimer = null;
 let source = null;
 
 export const state = {networks: [], sandboxes: [], nodes: [], session: null, live: 'connecting', loaded: false};
+/** The last events of the stream, newest last: an operation's first events can arrive before its 202 answer. */
+export const recentEvents = [];
 
 export function onChange(listener) {
   listeners.add(listener);
@@ -78,6 +80,8 @@ function deliver(e) {
   } catch (err) {
     return;
   }
+  recentEvents.push(envelope);
+  if (recentEvents.length > 200) recentEvents.shift();
   for (const l of eventListeners) {
     try {
       l(envelope);

@@ -23,7 +23,7 @@ import java.util.List;
 final class Chromium implements AutoCloseable {
     static final Path BROWSER = Path.of(System.getProperty("netplane.e2e.chromium", "/usr/bin/chromium"));
     static final Path DRIVER = Path.of(System.getProperty("netplane.e2e.chromedriver", "/usr/bin/chromedriver"));
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = Duration.ofSeconds(90); // an agent's JVM may take that long on a busy machine
 
     private final WebDriver driver;
     private final Path screenshots;

@@ -31,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * signs in with a token, creates an overlay network and two sandboxes on it (one publishing a port) through the
  * forms, sees them in the topology picture with the VXLAN link between the hosts, sees a sandbox created by a
  * script appear live, connects and disconnects it, reads a history, and removes everything; an API error shows
- * next to the form that caused it, in the API's words; a viewer is offered no create, remove or connect. Screenshots
- * of the main views go to deploy/target/screenshots.
+ * next to the form that caused it, in the API's words; a viewer is offered no create, remove or connect; a create
+ * held up by a host whose agent is down shows its operation pending with the events so far, and completes when the
+ * agent is back. Screenshots of the main views go to deploy/target/screenshots.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -295,6 +296,37 @@ class ControlPanelEndToEndIT {
         chrome.present(By.cssSelector(topology + "g.host[data-node='" + hostNode(1) + "']"));
         chrome.awaitGone(By.cssSelector(topology + "g.sandbox"));
         assertTrue(chrome.all(By.cssSelector(topology + "[data-network='" + net + "']")).isEmpty(), "the overlay is gone from the picture");
+        signOut();
+    }
+
+    @Test
+    @Order(3)
+    void aLongOperationShowsItsProgressUntilItSettles() throws Exception {
+        signIn(Stack.ADMIN_TOKEN, "e2e-admin · admin");
+        // host 2's agent is gone but still counts as ready (15 s window): a sandbox for it stays pending
+        stack.killSimulatedAgent(hostNode(2));
+        String slow = "slow-" + suffix;
+        chrome.go("#/sandboxes");
+        createdSandboxes.add(slow);
+        chrome.click(By.id("sandbox-new"));
+        chrome.type(By.cssSelector("#sandbox-form [name=name]"), slow);
+        chrome.select(By.cssSelector("#sandbox-form [name=network]"), "bridge");
+        chrome.select(By.cssSelector("#sandbox-form [name=node]"), hostNode(2));
+        chrome.click(By.id("sandbox-create-submit"));
+        chrome.awaitText(By.cssSelector("#sandbox-form .progress .op-state"), "sandbox.create pending");
+        // ipam's answer arrives through the stream and is listed as a step of the operation
+        chrome.awaitText(By.cssSelector("#sandbox-form .progress .steps"), "sandbox.scheduled");
+        chrome.awaitText(By.cssSelector("#sandbox-form .progress .steps"), "endpoint.allocated");
+        assertTrue(!chrome.await(By.id("sandbox-create-submit")).isEnabled(), "no second submit while it runs");
+        chrome.screenshot("progress");
+
+        stack.startSimulatedAgent(hostNode(2), host(2)); // back: it builds the sandbox, the operation succeeds
+        chrome.awaitText(By.cssSelector("#sandbox-table tr[data-sandbox='" + slow + "']"), "ready");
+        chrome.awaitGone(By.cssSelector("#sandbox-form .progress .op-state"));
+        assertTrue(!chrome.driver().findElement(By.id("sandbox-form")).isDisplayed(), "the form closes when it succeeded");
+        assertEquals("ready", api.get("/sandboxes/" + slow).expect(200).path("state").asText());
+        assertEquals(204, api.send("DELETE", "/sandboxes/" + slow, null).status());
+        createdSandboxes.remove(slow);
         signOut();
     }
 
