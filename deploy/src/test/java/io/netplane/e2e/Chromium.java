@@ -43,7 +43,14 @@ final class Chromium implements AutoCloseable {
         options.setBinary(BROWSER.toFile());
         // small: headless, no GPU, no extensions; --no-sandbox because the tests run as root
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-extensions", "--no-first-run", "--window-size=1440,1000", "--lang=en-US");
+                "--disable-extensions", "--no-first-run", "--no-default-browser-check", "--window-size=1440,1000",
+                "--lang=en-US", "--mute-audio");
+        // and quiet: the page talks to 127.0.0.1 only; none of the browser's own calls home (updates, sync,
+        // safe browsing, metrics, translate, DNS prefetch)
+        options.addArguments("--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-domain-reliability", "--no-pings", "--metrics-recording-only",
+                "--disable-client-side-phishing-detection", "--dns-prefetch-disable", "--no-proxy-server",
+                "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().withLogFile(new File(log.toString())).build();
         ChromeDriver driver = new ChromeDriver(service, options);
@@ -114,6 +121,14 @@ final class Chromium implements AutoCloseable {
                 }
             }
             return null;
+        });
+    }
+
+    /** Says OK to the page's confirm() dialog. */
+    void acceptConfirm() throws InterruptedException {
+        Await.until(WAIT, "a confirm dialog", () -> {
+            driver.switchTo().alert().accept();
+            return true;
         });
     }
 

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 
 import java.io.IOException;
@@ -56,6 +59,21 @@ class ControlPanelEndToEndIT {
     private String host(int i) { return "npe2p-h" + i + "-" + suffix; }
 
     private String hostNode(int i) { return node + "-h" + i; }
+
+    /** What the page showed when a test failed: deploy/target/screenshots/failed-<test>.png. */
+    @RegisterExtension
+    final TestWatcher screenshotOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            try {
+                if (chrome != null) {
+                    System.out.println("page at failure: " + chrome.screenshot("failed-" + context.getRequiredTestMethod().getName()));
+                }
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
+    };
 
     @BeforeAll
     void startStackHostsAndBrowser() throws Exception {
@@ -296,6 +314,19 @@ class ControlPanelEndToEndIT {
         chrome.present(By.cssSelector(topology + "g.host[data-node='" + hostNode(1) + "']"));
         chrome.awaitGone(By.cssSelector(topology + "g.sandbox"));
         assertTrue(chrome.all(By.cssSelector(topology + "[data-network='" + net + "']")).isEmpty(), "the overlay is gone from the picture");
+
+        // prune (admins only): removes the unused network a script made
+        String spare = "spare-" + suffix;
+        createdNetworks.add(spare);
+        api.send("POST", "/networks", Map.of("name", spare)).expect(201);
+        chrome.go("#/networks");
+        chrome.await(By.cssSelector("#network-table tr[data-network='" + spare + "']"));
+        chrome.click(By.id("network-prune"));
+        chrome.acceptConfirm();
+        assertEquals("Removed " + spare, chrome.awaitText(By.cssSelector(".notice"), spare));
+        chrome.awaitGone(By.cssSelector("#network-table tr[data-network='" + spare + "']"));
+        assertEquals(404, api.get("/networks/" + spare).status());
+        createdNetworks.remove(spare);
         signOut();
     }
 
@@ -332,6 +363,16 @@ class ControlPanelEndToEndIT {
 
     private void signIn(String token, String who) throws Exception {
         chrome.open(base);
+        // a test that failed half-way may have left its session: sign out of it first
+        boolean signedIn = until(Duration.ofSeconds(30), "the sign-in form or the panel", () -> {
+            if (chrome.driver().findElement(By.id("signin")).isDisplayed()) {
+                return false;
+            }
+            return chrome.driver().findElement(By.id("app")).isDisplayed() ? true : null;
+        });
+        if (signedIn) {
+            signOut();
+        }
         chrome.type(By.id("signin-token"), token);
         chrome.click(By.id("signin-submit"));
         chrome.awaitText(By.id("whoami"), who);

@@ -65,14 +65,20 @@ export function networkList(main) {
   const rows = h('div');
   const form = createForm(() => {});
   const prune = new Feedback();
+  const pruned = h('div', {class: 'notice', hidden: true});
   const pruneButton = h('button', {class: 'secondary', id: 'network-prune', onclick: async () => {
     if (!confirm('Remove every custom network without endpoints?')) return;
-    await prune.run(pruneButton, () => call('POST', '/networks/prune'));
+    pruned.hidden = true;
+    await prune.run(pruneButton, async () => {
+      const names = (await call('POST', '/networks/prune')).body.networksDeleted || [];
+      pruned.textContent = names.length ? 'Removed ' + names.join(', ') : 'No unused network to remove';
+      pruned.hidden = false;
+    });
     await refresh();
   }}, 'Prune unused');
   main.append(h('div', {class: 'toolbar'}, h('h2', {}, 'Networks'),
     can('operator') ? h('button', {id: 'network-new', onclick: () => { form.hidden = false; form.elements.name.focus(); }}, 'New network') : '',
-    can('admin') ? pruneButton : ''), can('admin') ? prune.el : '', can('operator') ? form : '', rows);
+    can('admin') ? pruneButton : ''), can('admin') ? h('div', {}, prune.el, pruned) : '', can('operator') ? form : '', rows);
   return {
     update() {
       clear(rows).append(table(['name', 'driver', 'scope', 'subnet', 'gateway', 'sandboxes', 'nodes', 'created'],
