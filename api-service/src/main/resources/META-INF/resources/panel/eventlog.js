@@ -1,4 +1,5 @@
-// The live event log: every change and status event of the stream as it comes, newest first, filterable.
+// The live event log: every change and status event of the stream as it comes, newest first, filterable
+// (node heartbeats are not on the stream: the node list shows their effect).
 
 import {h, clear, short, time} from './dom.js';
 import {onChange, onEvent, state} from './store.js';
@@ -12,7 +13,6 @@ export function mountEventLog(pane) {
   const list = h('ol', {class: 'events', id: 'event-list'});
   const filter = h('input', {type: 'search', id: 'event-filter', placeholder: 'filter: type, name, id, actor, node'});
   const kind = h('select', {id: 'event-kind'}, ['all', 'network', 'sandbox', 'endpoint', 'node'].map(k => h('option', {value: k}, k)));
-  const heartbeats = h('input', {type: 'checkbox', id: 'event-heartbeats'});
   const count = h('span', {class: 'muted'});
   let paused = false;
   const pause = h('button', {class: 'secondary small', type: 'button', onclick: () => {
@@ -20,10 +20,12 @@ export function mountEventLog(pane) {
     pause.textContent = paused ? 'Resume' : 'Pause';
     if (!paused) draw();
   }}, 'Pause');
-  const collapse = h('button', {class: 'link small', type: 'button', onclick: () => pane.classList.toggle('collapsed')}, '▾');
+  const collapse = h('button', {class: 'link small', type: 'button', title: 'fold', onclick: () => {
+    collapse.textContent = pane.classList.toggle('collapsed') ? '▴' : '▾';
+  }}, '▾');
 
   pane.append(h('div', {class: 'eventlog-bar'}, h('strong', {}, 'Live events'), filter, kind,
-    h('label', {class: 'check'}, heartbeats, 'heartbeats'), pause, count, h('span', {class: 'spacer'}), collapse), list);
+    pause, count, h('span', {class: 'spacer'}), collapse), list);
 
   const name = env => {
     const d = env.data || {};
@@ -34,7 +36,6 @@ export function mountEventLog(pane) {
   };
   const text = env => [env.type, env.actor, env.node, env.subject && env.subject.id, name(env)].join(' ').toLowerCase();
   const keeps = env => {
-    if (!heartbeats.checked && String(env.type).endsWith('.heartbeat')) return false;
     if (kind.value !== 'all' && !(env.subject && env.subject.kind === kind.value)) return false;
     const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     const haystack = text(env);
@@ -52,7 +53,7 @@ export function mountEventLog(pane) {
     clear(list).append(...shown.slice(0, 200).map(line));
     count.textContent = `${shown.length} of ${events.length}`;
   }
-  [filter, kind, heartbeats].forEach(el => el.addEventListener('input', draw));
+  [filter, kind].forEach(el => el.addEventListener('input', draw));
   const add = env => {
     events.unshift(env);
     if (events.length > KEEP) events.length = KEEP;

@@ -117,7 +117,9 @@ function connectForm(network) {
     const choices = state.sandboxes.filter(sb => !attached.has(sb.id) && (sb.mode === 'bridge' || sb.mode === 'none'));
     const current = select.value;
     clear(select).append(...choices.map(sb => h('option', {value: sb.id}, `${sb.name} (${sb.node})`)));
+    if (!choices.length) select.append(h('option', {value: '', disabled: true}, 'no sandbox left to connect'));
     if (choices.some(sb => sb.id === current)) select.value = current;
+    if (!feedback.op) submit.disabled = !choices.length;
   };
   return form;
 }
