@@ -41,6 +41,8 @@ public class ReadModelReplay {
     private static final Logger LOG = Logger.getLogger(ReadModelReplay.class);
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final int BATCH = 1000;
+    /** Records between two flushes of the persistence context: each query auto-flushes, checking every entity held. */
+    private static final int FLUSH = 50;
     private static final int ROUNDS = 6;
     private static final int LIMIT = 1000;
 
@@ -75,6 +77,8 @@ public class ReadModelReplay {
     AuditIndex audit;
     @Inject
     KafkaSettings kafka;
+    @Inject
+    jakarta.persistence.EntityManager entityManager;
     @ConfigProperty(name = "quarkus.flyway.schemas", defaultValue = "api")
     String live;
     @ConfigProperty(name = "quarkus.hibernate-orm.database.default-schema", defaultValue = "api")
@@ -115,12 +119,21 @@ public class ReadModelReplay {
         execute("drop schema if exists " + target + " cascade");
         Flyway.configure().configuration(flyway.getConfiguration()).schemas(target).defaultSchema(target)
                 .createSchemas(true).load().migrate();
+        long[] phases = new long[4]; // schema, read, project + index, compare
+        phases[0] = System.nanoTime() - started;
         int records = 0;
         List<String> differences = List.of();
         try (LogRecords log = new LogRecords(kafka.bootstrapServers(), kafka.prefix())) {
             for (int round = 1; round <= ROUNDS; round++) {
-                records += feed(log.readToEnd());
+                long t0 = System.nanoTime();
+                List<LogRecords.Logged> read = log.readToEnd();
+                long t1 = System.nanoTime();
+                records += feed(read);
+                long t2 = System.nanoTime();
                 differences = differences(target, live);
+                phases[1] += t1 - t0;
+                phases[2] += t2 - t1;
+                phases[3] += System.nanoTime() - t2;
                 // the live read model may lag a moment (a record not yet projected): a difference counts once it
                 // stays while the log stands still
                 if (differences.isEmpty() || (round >= 2 && !log.grew())) {
@@ -129,8 +142,9 @@ public class ReadModelReplay {
                 Thread.sleep(500);
             }
             differences.forEach(out::println);
-            out.printf("api: %s records=%d seconds=%.2f differences=%d%n", counts(target), records,
-                    (System.nanoTime() - started) / 1e9, differences.size());
+            out.printf("api: %s records=%d seconds=%.2f (schema %.2f, read %.2f, project %.2f, index %.2f, compare %.2f) "
+                    + "differences=%d%n", counts(target), records, (System.nanoTime() - started) / 1e9, phases[0] / 1e9,
+                    phases[1] / 1e9, projectNanos / 1e9, indexNanos / 1e9, phases[3] / 1e9, differences.size());
         } finally {
             execute("drop schema if exists " + target + " cascade");
         }
@@ -163,13 +177,25 @@ public class ReadModelReplay {
     }
 
     /** The projection (changes, status, nodes) and the audit index (all four topics), in batches. */
+    private long projectNanos;
+    private long indexNanos;
+
     private int feed(List<LogRecords.Logged> records) throws SQLException {
+        long started = System.nanoTime();
         List<LogRecords.Logged> projected = records.stream()
                 .filter(r -> r.topic() != Topic.INTENTS && r.envelope() != null).toList();
         for (int from = 0; from < projected.size(); from += BATCH) {
             List<LogRecords.Logged> batch = projected.subList(from, Math.min(projected.size(), from + BATCH));
             try {
-                QuarkusTransaction.requiringNew().run(() -> batch.forEach(this::project));
+                QuarkusTransaction.requiringNew().run(() -> {
+                    for (int i = 0; i < batch.size(); i++) {
+                        project(batch.get(i));
+                        if (i % FLUSH == FLUSH - 1) {
+                            entityManager.flush();
+                            entityManager.clear();
+                        }
+                    }
+                });
             } catch (RuntimeException e) {
                 // one record the projection refuses: as its consumer, apply one by one and step over that one
                 LOG.warnf("a batch of %d records failed (%s); applying them one by one", batch.size(), e.getMessage());
@@ -184,6 +210,8 @@ public class ReadModelReplay {
                 }
             }
         }
+        long projectedAt = System.nanoTime();
+        projectNanos += projectedAt - started;
         List<LoggedEvent> events = new ArrayList<>();
         List<IndexEntry> entries = new ArrayList<>();
         for (LogRecords.Logged r : records) {
@@ -205,6 +233,7 @@ public class ReadModelReplay {
         if (!events.isEmpty()) {
             audit.insert(events, entries);
         }
+        indexNanos += System.nanoTime() - projectedAt;
         return records.size();
     }
 

@@ -100,7 +100,11 @@ public final class ChangeApplier {
         Fold fold = new Fold();
         for (LoggedRecord r : records) {
             if (r.topic() == Topic.INTENTS) {
-                rememberPortRequest(r.value());
+                rememberPortRequest(r.value()); // before any fact: clocks of two services may disagree
+            }
+        }
+        for (LoggedRecord r : records) {
+            if (r.topic() == Topic.INTENTS) {
                 continue;
             }
             String position = r.topicName() + "|" + r.partition();

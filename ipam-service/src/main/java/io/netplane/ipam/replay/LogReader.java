@@ -23,8 +23,7 @@ import java.util.Map;
 /**
  * Reads topics of the log from their beginning on an assigned consumer (no group: the services' groups and
  * their committed offsets are never touched). Each {@link #readToEnd()} returns what was added since the last
- * one, up to the end offsets of that moment, in Kafka timestamp order across partitions (the order the services
- * saw the records in, near enough: their state never depends on the order of records of different keys).
+ * one, up to the end offsets of that moment, in the order the facts were decided (see readToEnd).
  */
 public final class LogReader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LogReader.class);
@@ -84,7 +83,11 @@ public final class LogReader implements AutoCloseable {
             consumer.seek(p, offset);
             next.put(p, offset);
         });
-        records.sort(Comparator.comparingLong(LoggedRecord::timestamp)
+        // the envelope's time first: ipam stamps each fact when it decides it (µs), so facts of one poll batch keep
+        // the order they were decided in, which the next-fit cursor depends on; Kafka's timestamp (ms, taken when
+        // the relay sent it) often ties within a batch and can invert between replicas
+        records.sort(Comparator.comparing((LoggedRecord r) -> r.value().time())
+                .thenComparingLong(LoggedRecord::timestamp)
                 .thenComparing(r -> r.topic().ordinal())
                 .thenComparingInt(LoggedRecord::partition)
                 .thenComparingLong(LoggedRecord::offset));

@@ -80,14 +80,23 @@ public class ReplayCommand {
     int verify(PrintStream out) throws SQLException, InterruptedException {
         long started = System.nanoTime();
         recreate(scratch);
+        long[] phases = new long[4]; // schema, read, apply, compare
+        phases[0] = System.nanoTime() - started;
         int records = 0;
         List<Difference> differences = List.of();
         try (LogReader log = reader()) {
             for (int round = 1; round <= ROUNDS; round++) {
-                records += applyAll(log.readToEnd(), scratch);
+                long t0 = System.nanoTime();
+                List<LoggedRecord> read = log.readToEnd();
+                long t1 = System.nanoTime();
+                records += applyAll(read, scratch);
+                long t2 = System.nanoTime();
                 try (Connection c = dataSource.getConnection()) {
                     differences = comparison.differences(c, scratch, live);
                 }
+                phases[1] += t1 - t0;
+                phases[2] += t2 - t1;
+                phases[3] += System.nanoTime() - t2;
                 // the live state may be a moment ahead (rows still in the outbox) or behind (a record not yet
                 // consumed): a difference counts once it stays while the log stands still
                 if (differences.isEmpty() || (round >= 2 && !log.grew() && unpublished() == 0)) {
@@ -100,9 +109,10 @@ public class ReplayCommand {
                 counts = comparison.counts(c, scratch);
             }
             differences.forEach(out::println);
-            out.printf("ipam: networks=%d endpoints=%d ports=%d records=%d seconds=%.2f differences=%d%n",
-                    counts.networks(), counts.endpoints(), counts.ports(), records,
-                    (System.nanoTime() - started) / 1e9, differences.size());
+            out.printf("ipam: networks=%d endpoints=%d ports=%d records=%d seconds=%.2f (schema %.2f, read %.2f, "
+                    + "apply %.2f, compare %.2f) differences=%d%n", counts.networks(), counts.endpoints(), counts.ports(),
+                    records, (System.nanoTime() - started) / 1e9, phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9,
+                    phases[3] / 1e9, differences.size());
         } finally {
             drop(scratch);
         }
