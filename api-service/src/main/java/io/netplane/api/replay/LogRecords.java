@@ -27,7 +27,7 @@ import java.util.Map;
  */
 final class LogRecords implements AutoCloseable {
 
-    /** One record: where it lies, its Kafka timestamp, its key, its value as on Kafka and decoded (null: unreadable). */
+    /** One record: where it lies, its Kafka timestamp, its key, its value as on Kafka and decoded (null: unreadable, or an intent). */
     record Logged(Topic topic, String topicName, int partition, long offset, long timestamp, String key, String text,
                   Envelope envelope) {
     }
@@ -70,11 +70,13 @@ final class LogRecords implements AutoCloseable {
                     continue;
                 }
                 String text = new String(r.value(), StandardCharsets.UTF_8);
-                Envelope envelope;
-                try {
-                    envelope = EventCodec.shared().decode(r.value());
-                } catch (RuntimeException e) {
-                    envelope = null;
+                Envelope envelope = null;
+                if (topics.get(p) != Topic.INTENTS) { // the projection reads no intent; the index reads the text
+                    try {
+                        envelope = EventCodec.shared().decode(r.value());
+                    } catch (RuntimeException e) {
+                        envelope = null;
+                    }
                 }
                 records.add(new Logged(topics.get(p), r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
                         text, envelope));
