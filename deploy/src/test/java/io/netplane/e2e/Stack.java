@@ -150,6 +150,26 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** Stops one service (SIGTERM, as systemd would); {@link #startService} starts it again on the same port. */
+    void stopService(String name) throws InterruptedException {
+        stop(services.get(name));
+    }
+
+    void startService(String name) {
+        relaunch.get(name).run();
+    }
+
+    /** What a client of this stack's Kafka and PostgreSQL needs (e.g. {@code deploy/netplane replay}), as env vars. */
+    Map<String, String> clientEnvironment() {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "NETPLANE_TOPICS_PREFIX", settings.topicPrefix(),
+                "QUARKUS_DATASOURCE_JDBC_URL", jdbc(DATABASE), "QUARKUS_DATASOURCE_USERNAME", DB_USER,
+                "QUARKUS_DATASOURCE_PASSWORD", DB_PASSWORD);
+    }
+
+    Connection database() throws SQLException {
+        return DriverManager.getConnection(jdbc(DATABASE), DB_USER, DB_PASSWORD);
+    }
+
     int apiPort() {
         return services.get("api-service").port();
     }
@@ -232,7 +252,20 @@ final class Stack implements AutoCloseable {
     }
 
     private void launch(String name, Path logs, List<String> command, Map<String, String> extra) throws IOException {
-        int port = freePort();
+        launch(name, logs, command, extra, freePort());
+    }
+
+    private final Map<String, Runnable> relaunch = new LinkedHashMap<>();
+
+    private void launch(String name, Path logs, List<String> command, Map<String, String> extra, int port)
+            throws IOException {
+        relaunch.put(name, () -> {
+            try {
+                launch(name, logs, command, extra, port);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         // only this test's settings: nothing inherited may point a service at another stack

@@ -33,7 +33,14 @@ public class MessagingLifecycle {
     @Inject
     AuditIndexer audit;
 
+    /** Set: the process is a replay command (ApiMain), which must publish and consume nothing. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "netplane.replay")
+    java.util.Optional<String> replay;
+
     void onStart(@Observes StartupEvent start) {
+        if (replay.filter(mode -> !mode.isBlank()).isPresent()) {
+            return;
+        }
         Set<String> created = TopicProvisioner.ensure(kafka.bootstrapServers(), kafka.prefix(), (short) 1);
         if (!created.isEmpty()) {
             LOG.infof("created topics %s", created);
@@ -45,6 +52,9 @@ public class MessagingLifecycle {
     }
 
     void onStop(@Observes ShutdownEvent stop) {
+        if (replay.filter(mode -> !mode.isBlank()).isPresent()) {
+            return;
+        }
         audit.stop();
         projection.stop();
         outcomes.stop();

@@ -78,7 +78,7 @@ public class NodeStore {
     }
 
     /** IPv4 prefixes without host bits (a route may be reported as 172.17.0.1/16); IPv6 waits for dual-stack. */
-    static List<String> canonical(String node, List<String> routed) {
+    public static List<String> canonical(String node, List<String> routed) {
         List<String> subnets = new ArrayList<>();
         for (String text : routed == null ? List.<String>of() : routed) {
             if (text == null || text.contains(":")) {

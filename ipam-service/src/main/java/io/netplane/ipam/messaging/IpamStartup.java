@@ -39,7 +39,14 @@ public class IpamStartup {
         this.intents = intents;
     }
 
+    /** Set: the process is a replay command (IpamMain), which must publish and consume nothing. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "netplane.replay")
+    java.util.Optional<String> replay;
+
     void start(@Observes StartupEvent event) throws SQLException {
+        if (replay.filter(mode -> !mode.isBlank()).isPresent()) {
+            return;
+        }
         Set<String> created = TopicProvisioner.ensure(kafka.bootstrap(), kafka.prefix(), (short) 1);
         if (!created.isEmpty()) {
             LOG.infof("created topics %s", created);
@@ -63,6 +70,9 @@ public class IpamStartup {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        if (replay.filter(mode -> !mode.isBlank()).isPresent()) {
+            return;
+        }
         intents.stop();
         nodes.stop();
         relay.stop();

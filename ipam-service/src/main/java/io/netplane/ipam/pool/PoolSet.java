@@ -47,6 +47,19 @@ public final class PoolSet {
         return pools.get(pool).subnet(index - starts[pool]);
     }
 
+    /** The index of {@code subnet} in the list (the first pool that cuts it), or -1 when no pool does. */
+    public int indexOf(Ipv4Subnet subnet) {
+        for (int i = 0; i < pools.size(); i++) {
+            PoolSpec pool = pools.get(i);
+            if (subnet.prefix() == pool.size() && pool.base().contains(subnet)) {
+                long offset = (Integer.toUnsignedLong(subnet.network()) - Integer.toUnsignedLong(pool.base().network()))
+                        >>> (32 - pool.size());
+                return (int) (starts[i] + offset);
+            }
+        }
+        return -1;
+    }
+
     public List<Ipv4Subnet> all() {
         List<Ipv4Subnet> all = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
