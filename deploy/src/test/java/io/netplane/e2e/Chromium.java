@@ -65,8 +65,11 @@ final class Chromium implements AutoCloseable {
     /** The first element the selector finds once it is there (and displayed, when asked). */
     WebElement await(By by, boolean displayed) throws InterruptedException {
         return Await.until(WAIT, by + (displayed ? " displayed" : " present"), () -> {
+            if (displayed) {
+                return displayed(by);
+            }
             List<WebElement> found = driver.findElements(by);
-            return found.isEmpty() || (displayed && !found.get(0).isDisplayed()) ? null : found.get(0);
+            return found.isEmpty() ? null : found.get(0);
         });
     }
 
@@ -81,6 +84,14 @@ final class Chromium implements AutoCloseable {
 
     void awaitGone(By by) throws InterruptedException {
         Await.until(WAIT, by + " gone", () -> driver.findElements(by).isEmpty() ? true : null);
+    }
+
+    /** Waits until the element is there but not displayed (e.g. a form its page closed). */
+    void awaitHidden(By by) throws InterruptedException {
+        Await.until(WAIT, by + " hidden", () -> {
+            List<WebElement> found = driver.findElements(by);
+            return !found.isEmpty() && !found.get(0).isDisplayed() ? true : null;
+        });
     }
 
     /** The element's text once it contains {@code expected}. */
@@ -100,20 +111,44 @@ final class Chromium implements AutoCloseable {
         return driver.findElements(by);
     }
 
+    // The page redraws a view when an event arrives: an element found a moment ago may be gone (stale) or hidden
+    // by then, so finding and acting are retried together until the action went through.
+
     void type(By field, String text) throws InterruptedException {
-        WebElement e = await(field);
-        e.clear();
-        e.sendKeys(text);
+        Await.until(WAIT, "typing into " + field, () -> {
+            WebElement e = displayed(field);
+            if (e == null) {
+                return null;
+            }
+            e.clear();
+            e.sendKeys(text);
+            return true;
+        });
     }
 
     void click(By by) throws InterruptedException {
-        await(by).click();
+        Await.until(WAIT, "a click on " + by, () -> {
+            WebElement e = displayed(by);
+            if (e == null) {
+                return null;
+            }
+            e.click();
+            return true;
+        });
+    }
+
+    private WebElement displayed(By by) {
+        List<WebElement> found = driver.findElements(by);
+        return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
     }
 
     /** Picks the option whose value is {@code value} in a select. */
     void select(By select, String value) throws InterruptedException {
-        WebElement s = await(select);
         Await.until(WAIT, select + " offering " + value, () -> {
+            WebElement s = displayed(select);
+            if (s == null) {
+                return null;
+            }
             for (WebElement option : s.findElements(By.tagName("option"))) {
                 if (value.equals(option.getAttribute("value"))) {
                     option.click();

@@ -197,6 +197,7 @@ class ControlPanelEndToEndIT {
         createdNetworks.add(net);
         chrome.click(By.id("network-create-submit"));
         chrome.await(By.cssSelector("#network-table tr[data-network='" + net + "']"));
+        chrome.awaitHidden(By.id("network-form")); // the operation ended (see createSandbox)
         JsonNode network = api.get("/networks/" + net).expect(200);
         assertEquals("overlay", network.path("driver").asText());
         assertEquals(subnet, network.path("subnets").path(0).path("subnet").asText());
@@ -401,6 +402,9 @@ class ControlPanelEndToEndIT {
         chrome.type(By.cssSelector("#sandbox-form [name=ports]"), ports);
         chrome.click(By.id("sandbox-create-submit"));
         chrome.awaitText(By.cssSelector("#sandbox-table tr[data-sandbox='" + name + "']"), "ready");
+        // the stream may show the row ready before the operation's poll ends and the page closes the form: the next
+        // create must not open the form just before that close
+        chrome.awaitHidden(By.id("sandbox-form"));
     }
 
     private static void sh(String... command) throws IOException, InterruptedException {
