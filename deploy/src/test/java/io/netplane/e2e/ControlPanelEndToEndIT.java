@@ -13,7 +13,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,20 +83,10 @@ class ControlPanelEndToEndIT {
         Files.writeString(tokens, "e2e-viewer:viewer:" + viewerToken + "\n");
         Stack.start(new Stack.Settings(node, "npe2p-" + suffix, "npp" + suffix, "npe2p_" + suffix),
                 Map.of("NETPLANE_AUTH_TOKENS_FILE", tokens.toString()), started -> stack = started, false);
-        namespaces.add(underlaySwitch);
-        sh("ip", "netns", "add", underlaySwitch);
-        sh("ip", "-n", underlaySwitch, "link", "add", "underlay", "type", "bridge");
-        sh("ip", "-n", underlaySwitch, "link", "set", "underlay", "up");
+        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
         for (int i = 1; i <= HOSTS; i++) {
             String host = host(i);
-            namespaces.add(host);
-            sh("ip", "netns", "add", host);
-            sh("ip", "-n", underlaySwitch, "link", "add", "h" + i, "type", "veth", "peer", "name", "eth0", "netns", host);
-            sh("ip", "-n", underlaySwitch, "link", "set", "h" + i, "master", "underlay", "up");
-            sh("ip", "-n", host, "addr", "add", "198.18.0." + (10 + i) + "/24", "dev", "eth0");
-            sh("ip", "-n", host, "link", "set", "eth0", "up");
-            sh("ip", "-n", host, "link", "set", "lo", "up");
-            sh("ip", "-n", host, "route", "add", "default", "via", "198.18.0.1");
+            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
             stack.startSimulatedAgent(hostNode(i), host);
         }
         api = new Api(stack.apiPort());
@@ -407,11 +396,4 @@ class ControlPanelEndToEndIT {
         chrome.awaitHidden(By.id("sandbox-form"));
     }
 
-    private static void sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +50,7 @@ class NodeFailureEndToEndIT {
 
     private String hostNode(int i) { return node + "-h" + i; }
 
-    private static String underlay(int i) { return "198.18.0." + (10 + i); }
+    private static String underlay(int i) { return SimulatedUnderlay.address(i); }
 
     @BeforeAll
     void startStackAndHosts() throws Exception {
@@ -61,21 +60,10 @@ class NodeFailureEndToEndIT {
                 "NETPLANE_API_NODE_MISSED_HEARTBEATS", Integer.toString(MISSED_HEARTBEATS));
         Stack.start(new Stack.Settings(node, "npe2f-" + suffix, "npf" + suffix, "npe2f_" + suffix), timing,
                 started -> stack = started);
-        namespaces.add(underlaySwitch);
-        sh("ip", "netns", "add", underlaySwitch);
-        sh("ip", "-n", underlaySwitch, "link", "add", "underlay", "type", "bridge");
-        sh("ip", "-n", underlaySwitch, "link", "set", "underlay", "up");
+        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
         for (int i = 1; i <= HOSTS; i++) {
             String host = host(i);
-            namespaces.add(host);
-            sh("ip", "netns", "add", host);
-            sh("ip", "-n", underlaySwitch, "link", "add", "h" + i, "type", "veth", "peer", "name", "eth0", "netns", host);
-            sh("ip", "-n", underlaySwitch, "link", "set", "h" + i, "master", "underlay", "up");
-            sh("ip", "-n", host, "addr", "add", underlay(i) + "/24", "dev", "eth0");
-            sh("ip", "-n", host, "link", "set", "eth0", "up");
-            sh("ip", "-n", host, "link", "set", "lo", "up");
-            sh("ip", "-n", host, "route", "add", "default", "via", "198.18.0.1");
-            sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
             stack.startSimulatedAgent(hostNode(i), host);
         }
         api = new Api(stack.apiPort());
@@ -118,13 +106,6 @@ class NodeFailureEndToEndIT {
         }
     }
 
-    private static void sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-    }
 
     private JsonNode nodeView(int i) throws Exception {
         return api.get("/nodes/" + hostNode(i)).expect(200);

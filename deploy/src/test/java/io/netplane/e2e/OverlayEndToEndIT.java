@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,26 +44,15 @@ class OverlayEndToEndIT {
 
     private String hostNode(int i) { return node + "-h" + i; }
 
-    private static String underlay(int i) { return "198.18.0." + (10 + i); }
+    private static String underlay(int i) { return SimulatedUnderlay.address(i); }
 
     @BeforeAll
     void startStackAndHosts() throws Exception {
         Stack.start(new Stack.Settings(node, "npe2o-" + suffix, "npo" + suffix, "npe2o_" + suffix), started -> stack = started);
-        namespaces.add(underlaySwitch);
-        sh("ip", "netns", "add", underlaySwitch);
-        sh("ip", "-n", underlaySwitch, "link", "add", "underlay", "type", "bridge");
-        sh("ip", "-n", underlaySwitch, "link", "set", "underlay", "up");
+        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
         for (int i = 1; i <= HOSTS; i++) {
             String host = host(i);
-            namespaces.add(host);
-            sh("ip", "netns", "add", host);
-            sh("ip", "-n", underlaySwitch, "link", "add", "h" + i, "type", "veth", "peer", "name", "eth0", "netns", host);
-            sh("ip", "-n", underlaySwitch, "link", "set", "h" + i, "master", "underlay", "up");
-            sh("ip", "-n", host, "addr", "add", underlay(i) + "/24", "dev", "eth0");
-            sh("ip", "-n", host, "link", "set", "eth0", "up");
-            sh("ip", "-n", host, "link", "set", "lo", "up");
-            sh("ip", "-n", host, "route", "add", "default", "via", "198.18.0.1"); // the agent's underlay: this link's address
-            sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
             stack.startSimulatedAgent(hostNode(i), host);
         }
         api = new Api(stack.apiPort());
@@ -117,13 +105,6 @@ class OverlayEndToEndIT {
         }
     }
 
-    private static void sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-    }
 
     private JsonNode sandbox(String name, String network, int host, Object ports) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>(Map.of("name", name, "network", network, "node", hostNode(host)));
