@@ -41,6 +41,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -193,6 +194,15 @@ class ApiSurfaceTest {
         given().contentType(ContentType.JSON).body("{\"name\":\"x\",\"internal\":\"maybe\"}").post("/api/v1/networks")
                 .then().statusCode(400).body("code", equalTo("invalid_json")).body("details.field", equalTo("internal"))
                 .body("message", equalTo("invalid JSON body: field \"internal\" must be true or false"));
+        // a field in the wrong place (Docker's "Subnet" belongs under ipam.config) is refused, not dropped
+        given().contentType(ContentType.JSON).body("{\"name\":\"x\",\"subnet\":\"10.77.0.0/24\"}").post("/api/v1/networks")
+                .then().statusCode(400).body("code", equalTo("invalid_json")).body("details.field", equalTo("subnet"))
+                .body("details.known", hasItem("ipam"))
+                .body("message", startsWith("invalid JSON body: unknown field \"subnet\"; the fields here are "));
+        given().contentType(ContentType.JSON).body("{\"name\":\"x\",\"ipam\":{\"config\":[{\"subnet\":\"10.77.0.0/24\",\"gw\":\"10.77.0.1\"}]}}")
+                .post("/api/v1/networks")
+                .then().statusCode(400).body("details.field", equalTo("ipam.config[0].gw"));
+        given().get("/api/v1/networks/x").then().statusCode(404); // nothing was made
         given().contentType(ContentType.JSON).body("{\"name\":\"a b\"}").post("/api/v1/networks")
                 .then().statusCode(400).body("code", equalTo("invalid_request")).body("details.field", equalTo("name"))
                 .body("details.value", equalTo("a b"))

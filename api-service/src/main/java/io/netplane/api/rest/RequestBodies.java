@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.netplane.api.operations.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +15,7 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validator;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -25,7 +27,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class RequestBodies {
     private static final ObjectMapper BODY = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // a misplaced field would be dropped silently
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
@@ -51,6 +53,12 @@ public class RequestBodies {
                 throw new ApiException(400, ErrorCode.INVALID_JSON, "a JSON body is required, e.g. " + example, null, Map.of());
             }
             return request;
+        } catch (UnrecognizedPropertyException e) {
+            String field = field(e);
+            List<String> known = e.getKnownPropertyIds() == null ? List.of()
+                    : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            throw new ApiException(400, ErrorCode.INVALID_JSON, "invalid JSON body: unknown field \"" + field
+                    + "\"; the fields here are " + String.join(", ", known), null, Map.of("field", field, "known", known));
         } catch (MismatchedInputException e) { // valid JSON, wrong shape: a string for a boolean, an array for an object
             String field = field(e);
             Map<String, Object> details = new LinkedHashMap<>();
