@@ -135,12 +135,7 @@ class CoexistenceEndToEndIT {
                 for (JsonNode sandbox : sandboxes.values()) {
                     all.add(sandbox.path("netns").asText());
                 }
-                Path records = SliceEndToEndIT.logFolder().resolve("agent-" + hostNode());
-                if (Files.isDirectory(records)) {
-                    try (var files = Files.list(records)) {
-                        files.forEach(f -> all.add(f.getFileName().toString()));
-                    }
-                }
+                all.addAll(Stack.recordedNamespaces(hostNode()));
                 all.addAll(namespaces); // the hosts last: Docker's and netplane's links go with them
                 Kernel.deleteNamespaces(all);
                 if (work != null) {

@@ -127,12 +127,7 @@ class ControlPanelEndToEndIT {
                 } finally {
                     List<String> all = new ArrayList<>();
                     for (int i = 1; i <= HOSTS; i++) { // the agents' records of the sandbox namespaces they made
-                        Path records = SliceEndToEndIT.logFolder().resolve("agent-" + hostNode(i));
-                        if (Files.isDirectory(records)) {
-                            try (var files = Files.list(records)) {
-                                files.forEach(f -> all.add(f.getFileName().toString()));
-                            }
-                        }
+                        all.addAll(Stack.recordedNamespaces(hostNode(i)));
                     }
                     all.addAll(namespaces); // the hosts last: their bridges, VXLAN devices and veths go with them
                     Kernel.deleteNamespaces(all);

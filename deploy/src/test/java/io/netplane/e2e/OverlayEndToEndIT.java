@@ -6,8 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,12 +90,7 @@ class OverlayEndToEndIT {
                     all.add(sandbox.path("netns").asText());
                 }
                 for (int i = 1; i <= HOSTS; i++) { // the simulated agents' records of their namespaces
-                    Path records = SliceEndToEndIT.logFolder().resolve("agent-" + hostNode(i));
-                    if (Files.isDirectory(records)) {
-                        try (var files = Files.list(records)) {
-                            files.forEach(f -> all.add(f.getFileName().toString()));
-                        }
-                    }
+                    all.addAll(Stack.recordedNamespaces(hostNode(i)));
                 }
                 all.addAll(namespaces); // the hosts last: their links (bridges, VXLAN devices, veths) go with them
                 Kernel.deleteNamespaces(all);

@@ -136,6 +136,20 @@ final class Stack implements AutoCloseable {
     }
 
     /**
+     * The namespaces a simulated agent recorded in its state folder (one file each, named after it): what a
+     * test's teardown deletes even when the API could not remove the sandboxes.
+     */
+    static List<String> recordedNamespaces(String node) throws Exception {
+        Path records = SliceEndToEndIT.logFolder().resolve("agent-" + node);
+        if (!Files.isDirectory(records)) {
+            return List.of();
+        }
+        try (var files = Files.list(records)) {
+            return files.map(f -> f.getFileName().toString()).toList();
+        }
+    }
+
+    /**
      * SIGKILL to a simulated host's agent, as a crash would: no {@code node.left}, its kernel objects stay.
      * {@link #startSimulatedAgent} again brings it back with the same state folder.
      */
