@@ -168,6 +168,7 @@ public final class NodeAgent implements AutoCloseable {
             sandboxReconciler.converge();
             reconciler.convergeOverlays();
             kernelThread.run(firewall::convergeForwardAccepts);
+            kernelThread.run(attacher::retryPortReservations);
             if (dns != null) {
                 dns.converge();
             }

@@ -242,6 +242,11 @@ public final class EndpointAttacher {
         }
     }
 
+    /** Takes the published ports whose sockets waited for connections to leave them (see PortReservations). Kernel thread only. */
+    public void retryPortReservations() {
+        reservations.retryWaiting();
+    }
+
     /** Deletes every veth a deferred detach left in {@link #DETACHED_GROUP}, in one request. Kernel thread only. */
     public void deleteDetached() {
         deleteQueued = false;

@@ -20,6 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -249,6 +254,41 @@ class BridgeDataplanePacketTest {
                 refused.getMessage());
         assertFalse(Netns.run("ip", "-n", HOST, "link", "show", EndpointAttacher.hostIfname(endpoint.id())).exit() == 0);
         assertFalse(Netns.run("ip", "-n", sandbox.netns(), "link", "show", "eth0").exit() == 0);
+    }
+
+    @Test
+    void aPortOnlyAConnectionUsesIsPublishedAndHeldOnceTheConnectionGoes() throws Exception {
+        PortMapping mapping = new PortMapping("tcp", null, 18097, "10.0.0.1", 80);
+        // in the node's namespace, a connection whose source port is the one ipam chose (a client that got it
+        // from ip_local_port_range); nobody serves the port
+        List<NetworkChannel> connection = kernelThread.call(() -> {
+            ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            SocketChannel client = SocketChannel.open();
+            client.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+            client.bind(new InetSocketAddress("127.0.0.1", mapping.hostPort()));
+            client.connect(server.getLocalAddress());
+            return List.of(server.accept(), client, server); // closed in this order: TIME_WAIT stays on the server side
+        });
+        Sandbox sandbox = sandbox("conn");
+        EndpointState attached;
+        try {
+            attached = attach(sandbox, netA, 11, List.of(new PortBinding("tcp", "0.0.0.0", mapping.hostPort(), 80)));
+            assertTrue(Netns.run("ip", "netns", "exec", HOST, "nft", "list", "map", "inet", "netplane", "ports").out()
+                    .contains(String.valueOf(mapping.hostPort())), "published while the connection holds the port");
+            kernelThread.run(attacher::retryPortReservations);
+            assertFalse(kernelThread.call(() -> PortReservations.served(mapping)), "no socket while the connection is there");
+        } finally {
+            for (NetworkChannel channel : connection) {
+                channel.close();
+            }
+        }
+        for (int i = 0; i < 50 && !kernelThread.call(() -> PortReservations.served(mapping)); i++) {
+            kernelThread.run(attacher::retryPortReservations); // the agent's periodic converge does this
+            Thread.sleep(100);
+        }
+        assertTrue(kernelThread.call(() -> PortReservations.served(mapping)), "the port's socket is bound once it is gone");
+        kernelThread.run(() -> attacher.detach(attached.endpointId()));
+        assertFalse(kernelThread.call(() -> PortReservations.served(mapping)), "released with its endpoint");
     }
 
     @Test
