@@ -11,6 +11,7 @@ import io.netplane.api.operations.CallOptions;
 import io.netplane.api.operations.CallResult;
 import io.netplane.api.operations.NetworkCommands;
 import io.netplane.api.operations.NetworkRequest;
+import io.netplane.api.operations.ReadsOnlyItsSandbox;
 import io.netplane.api.operations.SandboxCommands;
 import io.netplane.api.readmodel.NetworkLookupException;
 import io.netplane.api.readmodel.SandboxLookupException;
@@ -106,6 +107,7 @@ public class DockerNetworkResource {
 
     @POST
     @Path("{ref}/connect")
+    @ReadsOnlyItsSandbox
     public Response connect(@PathParam("ref") String ref, String body) {
         JsonNode request = read(body, "got EOF while reading request body");
         JsonNode endpoint = request.path("EndpointConfig");
@@ -118,6 +120,7 @@ public class DockerNetworkResource {
 
     @POST
     @Path("{ref}/disconnect")
+    @ReadsOnlyItsSandbox
     public Response disconnect(@PathParam("ref") String ref, String body) {
         JsonNode request = read(body, "got EOF while reading request body");
         return done(sandboxes.disconnect(ref, containerOf(request), request.path("Force").asBoolean(false), Actor.current(),

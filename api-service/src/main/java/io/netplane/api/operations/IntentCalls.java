@@ -8,6 +8,7 @@ import io.netplane.api.waiting.Waiters;
 import io.netplane.events.Envelope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 /** What every mutating call shares: publish the intent, wait for its outcome, let the read model catch up. */
 @ApplicationScoped
 public class IntentCalls {
+    private static final Logger LOG = Logger.getLogger(IntentCalls.class);
     /** After the outcome, how long to let the read model catch up before answering from the events alone. */
     private static final Duration CATCH_UP = Duration.ofSeconds(2);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -84,10 +86,23 @@ public class IntentCalls {
     /**
      * For an answer that needs nothing from the read model (Docker's connect and disconnect answer 200 with no
      * body): no wait for the projection's transaction; the next request of this replica waits for it instead
-     * ({@link io.netplane.api.projection.ProjectionProgress#awaitAnswered}), so a read right after still shows it.
+     * ({@link ReadsAfterAnswers}), and the next connect or disconnect of the sandbox ({@link #readAfterAnswersOn}),
+     * so a read right after still shows it.
      */
-    public void answerAhead(Outcome outcome) {
-        progress.answeredAhead(outcome.seen());
+    public void answerAhead(String sandboxId, Outcome outcome) {
+        progress.answeredAhead(sandboxId, outcome.seen());
+    }
+
+    /** Read-your-writes for a request that reads only what calls on this sandbox changed. */
+    public void readAfterAnswersOn(String sandboxId) {
+        try {
+            if (!progress.awaitAnswered(sandboxId, Instant.now().plus(CATCH_UP))) {
+                LOG.warnf("the read model did not catch up with answered calls on sandbox %s within %d ms", sandboxId,
+                        CATCH_UP.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A new network, sandbox or endpoint id: 64 random hex, as Docker's. */

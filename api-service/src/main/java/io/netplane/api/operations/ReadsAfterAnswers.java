@@ -3,6 +3,7 @@ package io.netplane.api.operations;
 import io.netplane.api.projection.ProjectionProgress;
 import io.vertx.core.Context;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ResourceInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -11,7 +12,8 @@ import java.time.Instant;
 
 /**
  * Every request of this replica first waits until the read model shows the calls it answered ahead of the
- * projection ({@link IntentCalls#answerAhead}): a GET right after such an answer finds what it said.
+ * projection ({@link IntentCalls#answerAhead}): a GET right after such an answer finds what it said. A method
+ * marked {@link ReadsOnlyItsSandbox} waits only for its own sandbox's answers, once it knows the sandbox.
  */
 public class ReadsAfterAnswers {
     private static final Logger LOG = Logger.getLogger(ReadsAfterAnswers.class);
@@ -22,9 +24,12 @@ public class ReadsAfterAnswers {
     ProjectionProgress progress;
 
     @ServerRequestFilter
-    public void awaitAnswered() {
+    public void awaitAnswered(ResourceInfo resource) {
         if (Context.isOnEventLoopThread()) {
             return; // a non-blocking endpoint (the event stream): it reads no read model
+        }
+        if (resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(ReadsOnlyItsSandbox.class)) {
+            return;
         }
         try {
             if (!progress.awaitAnswered(Instant.now().plus(LONGEST))) {

@@ -22,6 +22,7 @@ import io.netplane.events.data.EndpointRequest;
 import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.SandboxCreateRequested;
 import io.netplane.events.data.SandboxRemoveRequested;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -201,24 +202,31 @@ public class SandboxCommands {
     public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
                               String actor, CallOptions call, boolean withView) {
         SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
-        NetworkEntry network = networkForEndpoint(networkRef);
-        if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
-            throw new ApiException(400, SHARED_NETNS);
-        }
-        if (network.driver.equals("host")) {
-            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
-        }
-        if (network.driver.equals("null")) {
-            throw new ApiException(400, "container cannot be connected to multiple networks with one of the networks "
-                    + "in private (none) mode");
-        }
-        checkJoinable(network);
-        checkAddress(ipv4Address);
+        calls.readAfterAnswersOn(sandbox.id);
         String endpointId = IntentCalls.newId();
-        Envelope intent = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
-                new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
-        operations.open(intent.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                network.id, List.of(endpointId));
+        // the reads and the operation row in one transaction: it is on every connect's path
+        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
+            NetworkEntry network = networkForEndpoint(networkRef);
+            if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
+                throw new ApiException(400, SHARED_NETNS);
+            }
+            if (network.driver.equals("host")) {
+                throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+            }
+            if (network.driver.equals("null")) {
+                throw new ApiException(400, "container cannot be connected to multiple networks with one of the networks "
+                        + "in private (none) mode");
+            }
+            checkJoinable(network);
+            checkAddress(ipv4Address);
+            Envelope opened = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                    new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
+            operations.open(opened.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
+                    network.id, List.of(endpointId));
+            return new Prepared(network, null, false, opened);
+        });
+        NetworkEntry network = prepared.network();
+        Envelope intent = prepared.intent();
         EndpointConnectWaiter waiter = new EndpointConnectWaiter(intent.correlationId(), sandbox.id, endpointId,
                 sandbox.node);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
@@ -226,7 +234,7 @@ public class SandboxCommands {
             return calls.pending(intent.correlationId(), call, "connect " + sandbox.name + " to " + network.name);
         }
         if (!withView && outcome.succeeded()) {
-            calls.answerAhead(outcome);
+            calls.answerAhead(sandbox.id, outcome);
             return new CallResult(200, intent.correlationId(), null, null);
         }
         calls.catchUp(outcome);
@@ -244,25 +252,32 @@ public class SandboxCommands {
     public CallResult disconnect(String networkRef, String sandboxRef, boolean force, String actor, CallOptions call,
                                  boolean withView) {
         SandboxEntry sandbox = sandbox(sandboxRef);
-        NetworkEntry network = networkForEndpoint(networkRef);
-        if (network.driver.equals("host")) {
-            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
-        }
-        EndpointEntry endpoint = sandboxes.endpoint(sandbox.id, network.id).orElseThrow(() ->
-                new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
-        boolean mustClear = sandboxes.endpointBuiltOn(endpoint.id, liveness.readyNodes());
-        Envelope intent = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
-                new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
-        operations.open(intent.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                network.id, List.of(endpoint.id));
+        calls.readAfterAnswersOn(sandbox.id);
+        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> { // as connect's
+            NetworkEntry network = networkForEndpoint(networkRef);
+            if (network.driver.equals("host")) {
+                throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+            }
+            EndpointEntry endpoint = sandboxes.endpoint(sandbox.id, network.id).orElseThrow(() ->
+                    new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
+            boolean mustClear = sandboxes.endpointBuiltOn(endpoint.id, liveness.readyNodes());
+            Envelope opened = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                    new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
+            operations.open(opened.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
+                    network.id, List.of(endpoint.id));
+            return new Prepared(network, endpoint, mustClear, opened);
+        });
+        NetworkEntry network = prepared.network();
+        EndpointEntry endpoint = prepared.endpoint();
+        Envelope intent = prepared.intent();
         RemovalWaiter waiter = RemovalWaiter.endpoint(intent.correlationId(), sandbox.id, endpoint.id,
-                endpoint.node, mustClear, liveness::readyNodes);
+                endpoint.node, prepared.mustClear(), liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "disconnect " + sandbox.name + " from " + network.name);
         }
         if (!withView && outcome.succeeded()) {
-            calls.answerAhead(outcome);
+            calls.answerAhead(sandbox.id, outcome);
             return new CallResult(200, intent.correlationId(), null, null);
         }
         calls.catchUp(outcome);
@@ -363,5 +378,9 @@ public class SandboxCommands {
             ports.add(new PortBinding(protocol, hostIp, hostPort, p.containerPort()));
         }
         return ports;
+    }
+
+    /** What a connect or disconnect found and opened, in one transaction, before publishing its intent. */
+    private record Prepared(NetworkEntry network, EndpointEntry endpoint, boolean mustClear, Envelope intent) {
     }
 }

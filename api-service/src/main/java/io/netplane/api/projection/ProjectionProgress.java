@@ -7,6 +7,7 @@ import org.apache.kafka.common.TopicPartition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ProjectionProgress {
     /** How often a waiter reads the stored offsets, for partitions another replica projects. */
     private static final long STORED_EVERY_MS = 20;
+    /** Sandboxes with marks kept before the applied ones are forgotten. */
+    private static final int FORGET_ABOVE = 256;
 
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
     /** The partitions this replica's projection holds: for those, {@link #applied} is the truth, no query needed. */
@@ -30,6 +33,8 @@ public class ProjectionProgress {
      * nothing from the read model): every request waits for these first ({@link #awaitAnswered}).
      */
     private final Map<TopicPartition, Long> answeredAhead = new ConcurrentHashMap<>();
+    /** The same marks per sandbox: a connect or disconnect needs only its own sandbox's earlier answers projected. */
+    private final Map<String, Map<TopicPartition, Long>> answeredAheadOn = new ConcurrentHashMap<>();
 
     void assigned(Collection<TopicPartition> partitions) {
         projectedHere.addAll(partitions);
@@ -82,6 +87,19 @@ public class ProjectionProgress {
         seen.forEach((partition, offset) -> answeredAhead.merge(partition, offset, Math::max));
     }
 
+    /** As {@link #answeredAhead(Map)}, for a call on one sandbox: also marked for {@link #awaitAnswered(String, Instant)}. */
+    public void answeredAhead(String sandboxId, Map<TopicPartition, Long> seen) {
+        answeredAhead(seen);
+        answeredAheadOn.compute(sandboxId, (id, marks) -> {
+            Map<TopicPartition, Long> merged = new HashMap<>(marks == null ? Map.of() : marks);
+            seen.forEach((partition, offset) -> merged.merge(partition, offset, Math::max));
+            return Map.copyOf(merged);
+        });
+        if (answeredAheadOn.size() > FORGET_ABOVE) {
+            answeredAheadOn.values().removeIf(this::allAppliedHere); // per entry, only if not replaced meanwhile
+        }
+    }
+
     /**
      * Read-your-writes for answers given ahead of the projection: returns once the read model shows every record
      * a call of this replica was answered on (at once when it does, the usual case), false at the deadline.
@@ -91,6 +109,22 @@ public class ProjectionProgress {
             return true;
         }
         return awaitApplied(Map.copyOf(answeredAhead), deadline);
+    }
+
+    /**
+     * As {@link #awaitAnswered(Instant)}, for a request that reads only what calls on this sandbox changed (a
+     * connect or disconnect): under load it need not wait for the projection of every other caller's answer.
+     */
+    public boolean awaitAnswered(String sandboxId, Instant deadline) throws InterruptedException {
+        Map<TopicPartition, Long> marks = answeredAheadOn.get(sandboxId);
+        if (marks == null) {
+            return true;
+        }
+        if (allAppliedHere(marks) || awaitApplied(marks, deadline)) {
+            answeredAheadOn.remove(sandboxId, marks);
+            return true;
+        }
+        return false;
     }
 
     private boolean allAppliedHere(Map<TopicPartition, Long> offsets) {

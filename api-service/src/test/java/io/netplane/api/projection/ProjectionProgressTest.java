@@ -48,4 +48,24 @@ class ProjectionProgressTest {
         assertTrue(waiting.get(5, TimeUnit.SECONDS));
         assertTrue(progress.awaitAnswered(Instant.now()));
     }
+
+    @Test
+    void aConnectOrDisconnectWaitsOnlyForItsOwnSandboxsAnswers() throws Exception {
+        ProjectionProgress progress = new ProjectionProgress();
+        progress.assigned(List.of(STATUS_2, CHANGES_2));
+        progress.applied(CHANGES_2, 40);
+        progress.applied(STATUS_2, 6);
+        progress.answeredAhead("sandbox-a", Map.of(CHANGES_2, 41L));
+        progress.answeredAhead("sandbox-b", Map.of(STATUS_2, 7L));
+
+        assertFalse(progress.awaitAnswered("sandbox-a", Instant.now().plusMillis(50)), "a's answer is not projected yet");
+        assertTrue(progress.awaitAnswered("sandbox-c", Instant.now()), "nothing was answered ahead on c");
+        progress.applied(CHANGES_2, 41);
+        assertTrue(progress.awaitAnswered("sandbox-a", Instant.now()), "a's own answer is projected; b's is not");
+        assertFalse(progress.awaitAnswered("sandbox-b", Instant.now().plusMillis(50)));
+        assertFalse(progress.awaitAnswered(Instant.now().plusMillis(50)), "any other request still waits for b's");
+        progress.applied(STATUS_2, 7);
+        assertTrue(progress.awaitAnswered("sandbox-b", Instant.now()));
+        assertTrue(progress.awaitAnswered(Instant.now()));
+    }
 }

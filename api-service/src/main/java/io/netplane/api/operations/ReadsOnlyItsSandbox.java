@@ -1,0 +1,16 @@
+package io.netplane.api.operations;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A resource method that reads only what calls on its own sandbox change, and waits for those itself
+ * ({@link IntentCalls#readAfterAnswersOn}): {@link ReadsAfterAnswers} lets it through without waiting for every
+ * call answered ahead.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface ReadsOnlyItsSandbox {
+}
