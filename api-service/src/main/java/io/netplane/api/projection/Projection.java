@@ -293,6 +293,7 @@ public class Projection {
         if (node != null && (node.removedAt == null || event.time().isAfter(node.removedAt))) {
             node.removedAt = event.time();
         }
+        liveness.nodeChanged();
         // its networks' per-node states go too; an agent that comes back reports them again
         NetworkNodeState.delete("node", removed.node());
         finishNodeRemoval(event, OperationEntry.SUCCEEDED, 204, null);
@@ -305,7 +306,9 @@ public class Projection {
         }
     }
 
+    /** The node's row, created if new, last seen at {@code seen} if later; its liveness is read again. */
     private NodeEntry node(String name, Instant seen) {
+        liveness.nodeChanged();
         NodeEntry node = NodeEntry.findById(name);
         if (node == null) {
             node = new NodeEntry();

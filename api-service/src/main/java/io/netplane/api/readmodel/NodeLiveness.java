@@ -1,11 +1,13 @@
 package io.netplane.api.readmodel;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ public class NodeLiveness {
     public static final String UNREACHABLE = "unreachable";
     public static final String LEFT = "left";
     public static final String REMOVED = "removed";
+    private static final long FRESH_MS = 200;
 
     @ConfigProperty(name = "netplane.api.node-heartbeat-interval", defaultValue = "5s")
     Duration heartbeatInterval;
@@ -32,18 +35,40 @@ public class NodeLiveness {
     @ConfigProperty(name = "netplane.api.node-ready-window")
     Optional<Duration> readyWindow;
 
+    private volatile Ready ready;
+
     /** How long a node stays ready after its last event. */
     public Duration window() {
         return readyWindow.orElseGet(() -> heartbeatInterval.multipliedBy(Math.max(1, missedHeartbeats)));
     }
 
-    @Transactional
+    /**
+     * Read at most every {@value #FRESH_MS} ms (every waiting disconnect asks on each record the outcome watcher
+     * sees), and again at once after this replica projected a node event ({@link #nodeChanged}); the window it
+     * applies is seconds long.
+     */
     public Set<String> readyNodes() {
-        Set<String> names = new TreeSet<>();
-        NodeEntry.<NodeEntry>list("lastSeen > ?1", Instant.now().minus(window())).stream()
+        Ready known = ready;
+        long now = System.nanoTime();
+        if (known != null && now - known.readAt() < FRESH_MS * 1_000_000) {
+            return known.nodes();
+        }
+        TreeSet<String> names = new TreeSet<>();
+        QuarkusTransaction.joiningExisting().run(() -> NodeEntry.<NodeEntry>list("lastSeen > ?1",
+                        Instant.now().minus(window())).stream()
                 .filter(n -> !n.hasLeft() && !n.isRemoved())
-                .forEach(n -> names.add(n.name));
-        return names;
+                .forEach(n -> names.add(n.name)));
+        Set<String> nodes = Collections.unmodifiableSortedSet(names);
+        ready = new Ready(now, nodes);
+        return nodes;
+    }
+
+    /** A node joined, beat, left or was removed: the next {@link #readyNodes} reads the nodes again. */
+    public void nodeChanged() {
+        ready = null;
+    }
+
+    private record Ready(long readAt, Set<String> nodes) {
     }
 
     /** The state of the node called {@code name}, if it ever joined. */
