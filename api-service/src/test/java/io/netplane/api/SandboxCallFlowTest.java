@@ -350,7 +350,8 @@ class SandboxCallFlowTest {
                 .body("networks.'" + other.name() + "'.ipAddress", equalTo("172.19.0.77"))
                 .body("networks.'" + user.name() + "'.ifname", equalTo("eth0")).body("state", equalTo("ready"));
         get("/api/v1/operations/" + intent.correlationId()).then().body("kind", equalTo("endpoint.connect"))
-                .body("state", equalTo("succeeded")).body("status", is(200));
+                .body("state", equalTo("succeeded")).body("status", is(200))
+                .body("result.networks.'" + other.name() + "'.ifname", equalTo("eth1"));
 
         // connecting twice: ipam's rejection passes through
         CompletableFuture<Response> twice = CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
@@ -377,7 +378,8 @@ class SandboxCallFlowTest {
         response.then().body("networks.'" + other.name() + "'", nullValue())
                 .body("networks.'" + user.name() + "'.ifname", equalTo("eth0"));
         get("/api/v1/operations/" + out.correlationId()).then().body("kind", equalTo("endpoint.disconnect"))
-                .body("state", equalTo("succeeded")).body("status", is(200));
+                .body("state", equalTo("succeeded")).body("status", is(200))
+                .body("result.id", equalTo(sandbox.id())).body("result.networks.'" + other.name() + "'", nullValue());
 
         // not connected any more: refused before any intent
         given().contentType(ContentType.JSON).body("{\"sandbox\":\"" + sandbox.name() + "\"}")

@@ -279,9 +279,10 @@ public class SandboxProjection {
                     }
                 }
                 case OperationEntry.CONNECT_ENDPOINT -> {
+                    // no result kept: the operation shows the sandbox as it is when asked (OperationResource)
                     if (sandbox != null && sandbox.removed == null
                             && op.endpointIds().stream().allMatch(id -> endpointReady(id, sandbox.node))) {
-                        op.finish(OperationEntry.SUCCEEDED, 200, null, JsonColumns.write(catalog.view(sandbox)));
+                        op.finish(OperationEntry.SUCCEEDED, 200, null, null);
                     }
                 }
                 case OperationEntry.REMOVE_SANDBOX -> {
@@ -296,9 +297,7 @@ public class SandboxProjection {
                         return e != null && e.released != null && !catalog.endpointBuiltOn(id, readyNodes.get());
                     });
                     if (done) {
-                        String result = sandbox == null || sandbox.removed != null ? null
-                                : JsonColumns.write(catalog.view(sandbox));
-                        op.finish(OperationEntry.SUCCEEDED, 200, null, result);
+                        op.finish(OperationEntry.SUCCEEDED, 200, null, null); // as a connect's
                     }
                 }
                 default -> { }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netplane.api.operations.ApiException;
 import io.netplane.api.operations.OperationLog;
+import io.netplane.api.readmodel.JsonColumns;
 import io.netplane.api.readmodel.OperationEntry;
+import io.netplane.api.readmodel.SandboxCatalog;
 import io.netplane.events.EventCodec;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -29,6 +31,8 @@ import java.time.Instant;
 public class OperationResource {
     @Inject
     OperationLog operations;
+    @Inject
+    SandboxCatalog sandboxes;
 
     @Schema(name = "Operation")
     public record OperationView(
@@ -40,7 +44,8 @@ public class OperationResource {
             @Schema(description = "pending, timeout (the caller stopped waiting; it goes on), succeeded or failed") String state,
             @Schema(description = "the HTTP status the call answers (or would have) once settled") Integer status,
             @Schema(description = "the error, when it failed") String message,
-            @Schema(description = "the network or sandbox, when it succeeded") JsonNode result,
+            @Schema(description = "the network or sandbox, when it succeeded (for a connect or disconnect: the sandbox as "
+                    + "it is now, null once removed)") JsonNode result,
             Instant created, Instant updated) {
     }
 
@@ -56,8 +61,14 @@ public class OperationResource {
         }
         OperationEntry op = operations.find(id)
                 .orElseThrow(() -> new ApiException(404, "operation " + id.replace("\0", "") + " not found"));
+        JsonNode result = json(op.result);
+        if (result == null && OperationEntry.SUCCEEDED.equals(op.state) && (OperationEntry.CONNECT_ENDPOINT.equals(op.kind)
+                || OperationEntry.DISCONNECT_ENDPOINT.equals(op.kind))) {
+            // not built when it settled (on every connect's path), but only if someone asks
+            result = sandboxes.viewById(op.target).map(view -> json(JsonColumns.write(view))).orElse(null);
+        }
         return new OperationView(op.id, op.kind, op.target, op.targetName, op.state, op.status, op.message,
-                json(op.result), op.created, op.updated);
+                result, op.created, op.updated);
     }
 
     private static JsonNode json(String text) {
