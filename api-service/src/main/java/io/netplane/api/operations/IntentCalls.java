@@ -86,7 +86,7 @@ public class IntentCalls {
     /**
      * For an answer that needs nothing from the read model (Docker's connect and disconnect answer 200 with no
      * body): no wait for the projection's transaction; the next request of this replica waits for it instead
-     * ({@link ReadsAfterAnswers}), and the next connect or disconnect of the sandbox ({@link #readAfterAnswersOn}),
+     * ({@link ReadsAfterAnswers}), and the next disconnect of the sandbox ({@link #readAfterAnswersOn}),
      * so a read right after still shows it.
      */
     public void answerAhead(String sandboxId, Outcome outcome) {

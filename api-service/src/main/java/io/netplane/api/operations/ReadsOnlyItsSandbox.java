@@ -6,9 +6,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A resource method that reads only what calls on its own sandbox change, and waits for those itself
- * ({@link IntentCalls#readAfterAnswersOn}): {@link ReadsAfterAnswers} lets it through without waiting for every
- * call answered ahead.
+ * A resource method that reads, of what calls answered ahead change, only its own sandbox's, and waits for those
+ * itself where it reads them ({@link IntentCalls#readAfterAnswersOn}): {@link ReadsAfterAnswers} lets it through
+ * without waiting for every call answered ahead.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -201,11 +201,11 @@ public class SandboxCommands {
     /** {@code withView}: answer with the sandbox as the read model shows it; without, at once on the outcome. */
     public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
                               String actor, CallOptions call, boolean withView) {
-        SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
-        calls.readAfterAnswersOn(sandbox.id);
         String endpointId = IntentCalls.newId();
-        // the reads and the operation row in one transaction: it is on every connect's path
+        // the reads and the operation row in one transaction: it is on every connect's path. No wait for the
+        // sandbox's answers given ahead: a connect reads nothing they change (ipam, which decides, has them all)
         Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
+            SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
             NetworkEntry network = networkForEndpoint(networkRef);
             if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
                 throw new ApiException(400, SHARED_NETNS);
@@ -223,8 +223,9 @@ public class SandboxCommands {
                     new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
             operations.open(opened.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
                     network.id, List.of(endpointId));
-            return new Prepared(network, null, false, opened);
+            return new Prepared(sandbox, network, null, false, opened);
         });
+        SandboxEntry sandbox = prepared.sandbox();
         NetworkEntry network = prepared.network();
         Envelope intent = prepared.intent();
         EndpointConnectWaiter waiter = new EndpointConnectWaiter(intent.correlationId(), sandbox.id, endpointId,
@@ -265,7 +266,7 @@ public class SandboxCommands {
                     new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
             operations.open(opened.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
                     network.id, List.of(endpoint.id));
-            return new Prepared(network, endpoint, mustClear, opened);
+            return new Prepared(sandbox, network, endpoint, mustClear, opened);
         });
         NetworkEntry network = prepared.network();
         EndpointEntry endpoint = prepared.endpoint();
@@ -381,6 +382,7 @@ public class SandboxCommands {
     }
 
     /** What a connect or disconnect found and opened, in one transaction, before publishing its intent. */
-    private record Prepared(NetworkEntry network, EndpointEntry endpoint, boolean mustClear, Envelope intent) {
+    private record Prepared(SandboxEntry sandbox, NetworkEntry network, EndpointEntry endpoint, boolean mustClear,
+                            Envelope intent) {
     }
 }
