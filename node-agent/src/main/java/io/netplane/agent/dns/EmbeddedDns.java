@@ -64,48 +64,61 @@ public final class EmbeddedDns implements DesiredListener, AutoCloseable {
 
     @Override
     public synchronized void changed(DesiredChange change) {
-        if (remember(change)) {
-            table = NameTable.build(networks.values(), sandboxes.values(), endpoints.values());
-            converge();
-        }
+        changedAll(List.of(change));
     }
 
-    /** The table is built and the files written once for all of them. */
+    /**
+     * The table is built once for all of them. Endpoint records touch only their sandboxes' servers and files (a
+     * connect or disconnect rewrites one sandbox's, not every sandbox's of the node); a network or sandbox record
+     * checks them all, and what is stale.
+     */
     @Override
     public synchronized void changedAll(List<DesiredChange> changes) {
         boolean changed = false;
+        boolean everything = false;
+        Set<String> touched = new HashSet<>();
         for (DesiredChange change : changes) {
-            changed |= remember(change);
+            Endpoint before = change.kind().equals("endpoint") ? endpoints.get(change.id()) : null;
+            if (!remember(change)) {
+                continue;
+            }
+            changed = true;
+            if (change.kind().equals("endpoint")) {
+                Endpoint after = endpoints.get(change.id());
+                if (before != null) {
+                    touched.add(before.sandboxId());
+                }
+                if (after != null) {
+                    touched.add(after.sandboxId());
+                }
+            } else {
+                everything = true;
+            }
         }
-        if (changed) {
-            table = NameTable.build(networks.values(), sandboxes.values(), endpoints.values());
+        if (!changed) {
+            return;
+        }
+        table = NameTable.build(networks.values(), sandboxes.values(), endpoints.values());
+        if (everything) {
             converge();
+            return;
+        }
+        String hostResolvConf = hostResolvConf();
+        for (String sandboxId : touched) {
+            Sandbox sandbox = sandboxes.get(sandboxId);
+            if (sandbox != null) {
+                converge(sandbox, hostResolvConf);
+            }
         }
     }
 
     /** Servers and files for this node's sandboxes as the records say; stale ones removed. */
     public synchronized void converge() {
         Set<String> local = new HashSet<>();
+        String hostResolvConf = hostResolvConf();
         for (Sandbox sandbox : sandboxes.values()) {
-            if (!hasOwnNamespace(sandbox) || !NetNamespaces.exists(NetNamespace.of(sandbox.netns()).name())) {
-                continue; // another node's, or not built (yet)
-            }
-            NetNamespace netns = NetNamespace.of(sandbox.netns());
-            local.add(netns.name());
-            try {
-                boolean embedded = table.serves(sandbox.id()) || served.containsKey(sandbox.id());
-                if (embedded) {
-                    Object inode = inode(netns);
-                    if (!inode.equals(served.get(sandbox.id()))) { // new, or its namespace was rebuilt
-                        servers.open(sandbox.id(), netns, upstreamOf(sandbox));
-                        served.put(sandbox.id(), inode);
-                    }
-                }
-                files.write(netns.name(), SandboxDnsFiles.resolvConf(hostResolvConf(), embedded, sandbox.dns(),
-                                sandbox.dnsSearch(), sandbox.dnsOptions()),
-                        files.hosts(sandbox.id(), hostname(sandbox), addressesOf(sandbox.id())));
-            } catch (RuntimeException e) {
-                LOG.warnf("DNS for sandbox %s in %s: %s", sandbox.id(), netns, e.getMessage());
+            if (converge(sandbox, hostResolvConf)) {
+                local.add(NetNamespace.of(sandbox.netns()).name());
             }
         }
         try {
@@ -124,6 +137,30 @@ public final class EmbeddedDns implements DesiredListener, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warnf("DNS: removing what is no longer desired: %s", e.getMessage());
         }
+    }
+
+    /** One sandbox's server and files, if it is this node's and built; false when it is not. */
+    private boolean converge(Sandbox sandbox, String hostResolvConf) {
+        if (!hasOwnNamespace(sandbox) || !NetNamespaces.exists(NetNamespace.of(sandbox.netns()).name())) {
+            return false; // another node's, or not built (yet)
+        }
+        NetNamespace netns = NetNamespace.of(sandbox.netns());
+        try {
+            boolean embedded = table.serves(sandbox.id()) || served.containsKey(sandbox.id());
+            if (embedded) {
+                Object inode = inode(netns);
+                if (!inode.equals(served.get(sandbox.id()))) { // new, or its namespace was rebuilt
+                    servers.open(sandbox.id(), netns, upstreamOf(sandbox));
+                    served.put(sandbox.id(), inode);
+                }
+            }
+            files.write(netns.name(), SandboxDnsFiles.resolvConf(hostResolvConf, embedded, sandbox.dns(),
+                            sandbox.dnsSearch(), sandbox.dnsOptions()),
+                    files.hosts(sandbox.id(), hostname(sandbox), addressesOf(sandbox.id())));
+        } catch (RuntimeException e) {
+            LOG.warnf("DNS for sandbox %s in %s: %s", sandbox.id(), netns, e.getMessage());
+        }
+        return true;
     }
 
     /** True when the record changed what DNS knows. */
