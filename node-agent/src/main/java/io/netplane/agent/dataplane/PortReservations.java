@@ -95,11 +95,6 @@ public final class PortReservations {
         return held.containsKey(endpointId);
     }
 
-    /** Ports whose socket waits for the connections using them to go. */
-    public List<PortMapping> waiting(String endpointId) {
-        return List.copyOf(waiting.getOrDefault(endpointId, List.of()));
-    }
-
     private static Closeable bind(PortMapping mapping) throws IOException {
         InetSocketAddress address = new InetSocketAddress(
                 Cidr.literal(mapping.hostIp() == null ? "0.0.0.0" : mapping.hostIp()), mapping.hostPort());
