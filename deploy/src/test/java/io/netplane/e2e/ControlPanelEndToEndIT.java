@@ -83,12 +83,7 @@ class ControlPanelEndToEndIT {
         Files.writeString(tokens, "e2e-viewer:viewer:" + viewerToken + "\n");
         Stack.start(new Stack.Settings(node, "npe2p-" + suffix, "npp" + suffix, "npe2p_" + suffix),
                 Map.of("NETPLANE_AUTH_TOKENS_FILE", tokens.toString()), started -> stack = started, false);
-        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
-        for (int i = 1; i <= HOSTS; i++) {
-            String host = host(i);
-            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
-            stack.startSimulatedAgent(hostNode(i), host);
-        }
+        SimulatedUnderlay.startHosts(stack, underlaySwitch, HOSTS, this::host, this::hostNode, namespaces);
         api = new Api(stack.apiPort());
         stack.awaitHealthy(START_TIMEOUT);
         until(Duration.ofSeconds(60), "both simulated hosts ready", () -> {

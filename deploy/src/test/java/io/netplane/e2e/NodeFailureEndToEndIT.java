@@ -58,12 +58,7 @@ class NodeFailureEndToEndIT {
                 "NETPLANE_API_NODE_MISSED_HEARTBEATS", Integer.toString(MISSED_HEARTBEATS));
         Stack.start(new Stack.Settings(node, "npe2f-" + suffix, "npf" + suffix, "npe2f_" + suffix), timing,
                 started -> stack = started);
-        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
-        for (int i = 1; i <= HOSTS; i++) {
-            String host = host(i);
-            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
-            stack.startSimulatedAgent(hostNode(i), host);
-        }
+        SimulatedUnderlay.startHosts(stack, underlaySwitch, HOSTS, this::host, this::hostNode, namespaces);
         api = new Api(stack.apiPort());
         stack.awaitHealthy(START_TIMEOUT);
         for (int i = 1; i <= HOSTS; i++) {

@@ -47,12 +47,7 @@ class OverlayEndToEndIT {
     @BeforeAll
     void startStackAndHosts() throws Exception {
         Stack.start(new Stack.Settings(node, "npe2o-" + suffix, "npo" + suffix, "npe2o_" + suffix), started -> stack = started);
-        SimulatedUnderlay.addSwitch(underlaySwitch, namespaces);
-        for (int i = 1; i <= HOSTS; i++) {
-            String host = host(i);
-            SimulatedUnderlay.addHost(underlaySwitch, i, host, namespaces);
-            stack.startSimulatedAgent(hostNode(i), host);
-        }
+        SimulatedUnderlay.startHosts(stack, underlaySwitch, HOSTS, this::host, this::hostNode, namespaces);
         api = new Api(stack.apiPort());
         stack.awaitHealthy(START_TIMEOUT);
         until(Duration.ofSeconds(60), "the simulated hosts ready with their underlay addresses", () -> {

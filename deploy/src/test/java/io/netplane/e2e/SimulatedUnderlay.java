@@ -2,6 +2,7 @@ package io.netplane.e2e;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The simulated hosts of the multi-host tests: host i is a namespace whose {@code eth0} has 198.18.0.(10+i)/24
@@ -34,5 +35,15 @@ final class SimulatedUnderlay {
         Kernel.sh("ip", "-n", host, "link", "set", "lo", "up");
         Kernel.sh("ip", "-n", host, "route", "add", "default", "via", "198.18.0.1"); // the agent's underlay: this link's address
         Kernel.sh("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    }
+
+    /** The switch, then hosts 1..{@code count} on it, each with a simulated agent of {@code stack}. */
+    static void startHosts(Stack stack, String switchNamespace, int count, IntFunction<String> hostNamespace,
+                           IntFunction<String> nodeName, List<String> made) throws IOException, InterruptedException {
+        addSwitch(switchNamespace, made);
+        for (int i = 1; i <= count; i++) {
+            addHost(switchNamespace, i, hostNamespace.apply(i), made);
+            stack.startSimulatedAgent(nodeName.apply(i), hostNamespace.apply(i));
+        }
     }
 }
