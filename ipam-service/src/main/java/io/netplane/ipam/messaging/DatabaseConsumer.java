@@ -6,6 +6,7 @@ import io.netplane.events.EventCodec;
 import io.netplane.events.EventFormatException;
 import io.netplane.ipam.outbox.Outbox;
 import io.netplane.ipam.outbox.OutboxRelay;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,17 +18,21 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Kafka consumer whose every poll batch is one database transaction: offsets are committed only after the
- * transaction, so a crash between the two redelivers the batch (and the handlers are idempotent). A failed
+ * transaction, so a crash between the two redelivers the batch (and the handlers are idempotent). They are
+ * committed at most every {@link #COMMIT_EVERY} (and when partitions go or the consumer stops): at 8 callers a
+ * commit per batch was a hundred coordinator requests a second, and a redelivered batch is found processed. A failed
  * transaction rewinds the batch and tries it again. Several threads (each its own Kafka consumer in the group,
  * so each its own partitions) may run side by side: the database's constraints and row locks decide, as between
  * replicas.
  */
 abstract class DatabaseConsumer {
+    private static final long COMMIT_EVERY = Duration.ofMillis(500).toNanos();
     private final Logger log = Logger.getLogger(getClass());
     private final AgroalDataSource dataSource;
     private final OutboxRelay relay;
@@ -85,6 +90,7 @@ abstract class DatabaseConsumer {
         private final BatchTimings timings;
         private volatile boolean running;
         private volatile boolean polling;
+        private long nextCommit = System.nanoTime();
 
         Worker(KafkaConsumer<String, byte[]> consumer, String name) {
             this.consumer = consumer;
@@ -94,7 +100,16 @@ abstract class DatabaseConsumer {
         }
 
         void start(List<String> topics) {
-            consumer.subscribe(topics);
+            consumer.subscribe(topics, new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    commitNow(); // their next owner starts where this one stopped
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                }
+            });
             running = true;
             thread.start();
         }
@@ -137,6 +152,7 @@ abstract class DatabaseConsumer {
                 Thread.currentThread().interrupt();
             } finally {
                 running = false;
+                commitNow();
                 consumer.close(Duration.ofSeconds(5));
             }
         }
@@ -164,11 +180,14 @@ abstract class DatabaseConsumer {
             relay.committed(written);
             // Not waited for: the next poll must not queue behind a round trip to the coordinator. A commit that is
             // lost leaves the batch to be redelivered later and then found processed: harmless.
-            consumer.commitAsync((offsets, e) -> {
-                if (e != null) {
-                    log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
-                }
-            });
+            if (System.nanoTime() - nextCommit >= 0) {
+                nextCommit = System.nanoTime() + COMMIT_EVERY;
+                consumer.commitAsync((offsets, e) -> {
+                    if (e != null) {
+                        log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
+                    }
+                });
+            }
             timings.add(records.count(), t1 - t0, committing[0] - t1, t2 - committing[0], System.nanoTime() - t2);
         }
 
@@ -205,6 +224,16 @@ abstract class DatabaseConsumer {
                     c.rollback();
                     throw e;
                 }
+            }
+        }
+
+        /** Commits what was consumed so far (a rewound batch is not: its position is back before it). */
+        private void commitNow() {
+            try {
+                consumer.commitSync(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.warnf("committing offsets failed (%s); what followed the last commit will be redelivered",
+                        e.toString());
             }
         }
 
