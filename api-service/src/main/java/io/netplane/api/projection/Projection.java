@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,10 @@ public class Projection {
     @Transactional
     public boolean apply(String topic, int partition, long offset, String key, Envelope event) {
         noWalFlushWait();
-        return applyClaimed(topic, partition, offset, key, event);
+        Claims claims = new Claims();
+        boolean fresh = applyClaimed(claims, topic, partition, offset, key, event);
+        claims.write();
+        return fresh;
     }
 
     /**
@@ -67,13 +71,15 @@ public class Projection {
     @Transactional
     public void applyAll(List<ConsumerRecord<String, Envelope>> records) {
         noWalFlushWait();
+        Claims claims = new Claims();
         for (ConsumerRecord<String, Envelope> r : records) {
-            applyClaimed(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+            applyClaimed(claims, r.topic(), r.partition(), r.offset(), r.key(), r.value());
         }
+        claims.write();
     }
 
-    private boolean applyClaimed(String topic, int partition, long offset, String key, Envelope event) {
-        if (!claim(topic, partition, offset)) {
+    private boolean applyClaimed(Claims claims, String topic, int partition, long offset, String key, Envelope event) {
+        if (!claims.claim(topic, partition, offset)) {
             return false;
         }
         if (event != null) {
@@ -86,7 +92,9 @@ public class Projection {
     @Transactional
     public void skip(String topic, int partition, long offset) {
         noWalFlushWait();
-        claim(topic, partition, offset);
+        Claims claims = new Claims();
+        claims.claim(topic, partition, offset);
+        claims.write();
     }
 
     private static void noWalFlushWait() {
@@ -95,22 +103,44 @@ public class Projection {
         Panache.getEntityManager().createNativeQuery("set local synchronous_commit to off").executeUpdate();
     }
 
-    private boolean claim(String topic, int partition, long offset) {
-        ProjectionOffset row = ProjectionOffset.findById(new ProjectionOffset.Key(topic, partition),
-                LockModeType.PESSIMISTIC_WRITE);
-        if (row == null) {
-            row = new ProjectionOffset();
-            row.topic = topic;
-            row.partition = partition;
-            row.lastOffset = offset;
-            row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
+    /**
+     * The offset rows a transaction claimed: each locked once, and written once at its end (an offset changed
+     * per record was flushed again before every query of the next record).
+     */
+    private static final class Claims {
+        private final Map<ProjectionOffset.Key, ProjectionOffset> rows = new HashMap<>();
+        private final Map<ProjectionOffset.Key, Long> last = new HashMap<>();
+
+        /** @return false when the record at {@code offset} was applied before */
+        boolean claim(String topic, int partition, long offset) {
+            ProjectionOffset.Key key = new ProjectionOffset.Key(topic, partition);
+            Long claimed = last.get(key);
+            if (claimed == null) {
+                ProjectionOffset row = ProjectionOffset.findById(key, LockModeType.PESSIMISTIC_WRITE);
+                if (row == null) {
+                    row = new ProjectionOffset();
+                    row.topic = topic;
+                    row.partition = partition;
+                    row.lastOffset = offset;
+                    row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
+                    rows.put(key, row);
+                    last.put(key, offset);
+                    return true;
+                }
+                rows.put(key, row);
+                claimed = row.lastOffset;
+            }
+            if (offset <= claimed) {
+                last.put(key, claimed);
+                return false;
+            }
+            last.put(key, offset);
             return true;
         }
-        if (offset <= row.lastOffset) {
-            return false;
+
+        void write() {
+            last.forEach((key, offset) -> rows.get(key).lastOffset = offset);
         }
-        row.lastOffset = offset;
-        return true;
     }
 
     private void apply(EventType type, String key, Envelope event) {
