@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +27,13 @@ public class NetworkCatalog {
         if (ref == null || ref.indexOf('\0') >= 0) { // PostgreSQL refuses NUL in text: no network has it
             throw NetworkLookupException.notFound(ref == null ? "" : ref.replace("\0", ""));
         }
-        NetworkEntry byId = NetworkEntry.findById(ref);
-        if (byId != null && byId.removed == null) {
-            return byId;
+        List<NetworkEntry> byName = new ArrayList<>();
+        for (NetworkEntry n : NetworkEntry.liveByIdOrName(ref)) {
+            if (n.id.equals(ref)) {
+                return n;
+            }
+            byName.add(n);
         }
-        List<NetworkEntry> byName = NetworkEntry.liveByName(ref);
         if (byName.size() == 1) {
             return byName.get(0);
         }

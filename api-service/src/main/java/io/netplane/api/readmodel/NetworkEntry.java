@@ -43,6 +43,11 @@ public class NetworkEntry extends PanacheEntityBase {
         return list("removed is null order by created, id");
     }
 
+    /** The live rows whose id or name is {@code ref}: Docker's first two ways to resolve it, in one query. */
+    public static List<NetworkEntry> liveByIdOrName(String ref) {
+        return list("(id = ?1 or name = ?1) and removed is null", ref);
+    }
+
     public static List<NetworkEntry> liveByName(String name) {
         return list("name = ?1 and removed is null", name);
     }

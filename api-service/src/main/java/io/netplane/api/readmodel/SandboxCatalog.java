@@ -27,13 +27,14 @@ public class SandboxCatalog {
         if (ref == null || ref.isEmpty() || ref.indexOf('\0') >= 0) { // PostgreSQL refuses NUL in text
             throw SandboxLookupException.notFound(ref == null ? "" : ref.replace("\0", ""));
         }
-        SandboxEntry byId = SandboxEntry.findById(ref);
-        if (byId != null && byId.removed == null) {
-            return byId;
+        List<SandboxEntry> byIdOrName = SandboxEntry.liveByIdOrName(ref);
+        for (SandboxEntry s : byIdOrName) {
+            if (s.id.equals(ref)) {
+                return s;
+            }
         }
-        List<SandboxEntry> byName = SandboxEntry.liveByName(ref);
-        if (!byName.isEmpty()) {
-            return byName.get(0);
+        if (!byIdOrName.isEmpty()) {
+            return byIdOrName.get(0);
         }
         List<SandboxEntry> byPrefix = NetworkCatalog.HEX.matcher(ref).matches() ? SandboxEntry.liveByIdPrefix(ref)
                 : List.of();
