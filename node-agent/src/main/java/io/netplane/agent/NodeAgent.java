@@ -12,7 +12,6 @@ import io.netplane.agent.dataplane.Underlay;
 import io.netplane.agent.dns.DnsSettings;
 import io.netplane.agent.dns.EmbeddedDns;
 import io.netplane.agent.kernel.NetNamespace;
-import io.netplane.agent.kernel.NetNamespaces;
 import io.netplane.agent.kernel.KernelModules;
 import io.netplane.agent.kernel.Nftables;
 import io.netplane.agent.kernel.Rtnetlink;
@@ -80,9 +79,9 @@ public final class NodeAgent implements AutoCloseable {
     public void start() {
         String node = settings.node();
         TopicProvisioner.ensure(settings.bootstrapServers(), settings.topicPrefix(), (short) 1);
+        // everything the kernel threads open from here on (sockets, nft context, held ports) lives there
+        settings.netns().ifPresent(name -> kernelThread.enter(new NetNamespace(name)));
         kernelThread.run(() -> {
-            // everything the kernel thread opens from here on (sockets, nft context, held ports) lives there
-            settings.netns().ifPresent(name -> NetNamespaces.enter(new NetNamespace(name)));
             kernel = Rtnetlink.open();
             inventory = new NodeInventory(kernel, node);
             if (!settings.firewallTable().isBlank()) {

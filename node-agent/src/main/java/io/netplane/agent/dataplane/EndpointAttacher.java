@@ -3,6 +3,7 @@ package io.netplane.agent.dataplane;
 import io.netplane.agent.kernel.Cidr;
 import io.netplane.agent.kernel.KernelException;
 import io.netplane.agent.kernel.Link;
+import io.netplane.agent.kernel.Links;
 import io.netplane.agent.kernel.NetNamespace;
 import io.netplane.agent.kernel.NetNamespaces;
 import io.netplane.agent.kernel.Rtnetlink;
@@ -47,9 +48,9 @@ public final class EndpointAttacher {
 
     /** What attach/adopt learned of each endpoint's sandbox end, so a deferred detach can clear its addresses. */
     private final Map<String, SandboxEnd> sandboxEnds = new HashMap<>();
-    /** Host ends in {@link #DETACHED_GROUP}, not yet deleted. */
+    /** Host ends in {@link #DETACHED_GROUP}, not yet deleted (guarded by itself: the deletes may run on another thread). */
     private final Set<String> detached = new HashSet<>();
-    private boolean deleteQueued;
+    private boolean deleteQueued; // guarded by detached
 
     /** The sandbox end of an endpoint: {@code ifname} (ifindex) in {@code netns}, holding {@code addresses}. */
     private record SandboxEnd(NetNamespace netns, int index, String ifname, List<Cidr> addresses) {
@@ -81,7 +82,7 @@ public final class EndpointAttacher {
     public EndpointState ensure(Endpoint endpoint, String sandboxName, String netns, Network network, String bridge,
                                 boolean defaultRoute) {
         String host = hostIfname(endpoint.id());
-        if (detached.contains(host)) { // its old pair is only waiting for its delete: never adopt that one
+        if (waitsForDelete(host)) { // its old pair is only waiting for its delete: never adopt that one
             deleteDetached();
         }
         Optional<Link> existing = kernel.links().get(host);
@@ -193,9 +194,10 @@ public final class EndpointAttacher {
      * address and ports are free — its DNAT elements are gone, its host end is off the bridge and down (one
      * message; neither end has a carrier), the sandbox end holds no IPv4 address (deleted through a socket in the
      * sandbox's netns, from what attach learned), its held ports are released. The veth delete itself — 15–30 ms
-     * of the kernel's device teardown (RCU grace periods under rtnl) that no message order avoids — is left to
-     * {@link #deleteDetached()}, which {@code deviceRemoval} runs on the kernel thread (at once or a little later, so
-     * the veths detached meanwhile go in the same request); until then the host end is in {@link #DETACHED_GROUP}.
+     * of the kernel's device teardown (RCU grace periods under rtnl) that no message order avoids — is a task
+     * {@code deviceRemoval} runs on a thread of the agent's own namespace (at once or a little later, so the veths
+     * detached meanwhile go in the same request; best beside the kernel thread, which then goes on attaching
+     * meanwhile); until then the host end is in {@link #DETACHED_GROUP}.
      * An attach of the same endpoint deletes it first, so it never meets the old pair.
      */
     public void detach(String endpointId, Executor deviceRemoval) {
@@ -215,13 +217,17 @@ public final class EndpointAttacher {
         try {
             if (deviceRemoval != null && kernel.links().setDownOffBridgeByName(hostIfname, DETACHED_GROUP)) {
                 deferred = true;
-                detached.add(hostIfname);
+                boolean queue;
+                synchronized (detached) {
+                    detached.add(hostIfname);
+                    queue = !deleteQueued;
+                    deleteQueued = true;
+                }
                 try {
                     clearAddresses(sandboxEnd);
                 } finally {
-                    if (!deleteQueued) {
-                        deleteQueued = true;
-                        deviceRemoval.execute(this::deleteDetached);
+                    if (queue) {
+                        deviceRemoval.execute(this::deleteDetachedOverOwnSocket);
                     }
                 }
             }
@@ -231,7 +237,9 @@ public final class EndpointAttacher {
         try {
             if (!deferred) {
                 kernel.links().deleteByName(hostIfname);
-                detached.remove(hostIfname);
+                synchronized (detached) {
+                    detached.remove(hostIfname);
+                }
             }
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
@@ -249,12 +257,38 @@ public final class EndpointAttacher {
 
     /** Deletes every veth a deferred detach left in {@link #DETACHED_GROUP}, in one request. Kernel thread only. */
     public void deleteDetached() {
-        deleteQueued = false;
-        if (detached.isEmpty()) {
-            return;
+        deleteDetached(kernel.links());
+    }
+
+    /**
+     * {@link #deleteDetached()} over a route socket of the calling thread, which must be in the agent's own
+     * namespace: the teardown's wait then holds up no other kernel work (the kernel thread attaches meanwhile).
+     */
+    private void deleteDetachedOverOwnSocket() {
+        try (Rtnetlink own = Rtnetlink.open()) {
+            deleteDetached(own.links());
         }
-        kernel.links().deleteGroup(DETACHED_GROUP);
-        detached.clear();
+    }
+
+    private void deleteDetached(Links links) {
+        List<String> deleting;
+        synchronized (detached) {
+            deleteQueued = false;
+            if (detached.isEmpty()) {
+                return;
+            }
+            deleting = List.copyOf(detached);
+        }
+        links.deleteGroup(DETACHED_GROUP); // also takes any detached after the copy: their own delete finds none
+        synchronized (detached) {
+            deleting.forEach(detached::remove);
+        }
+    }
+
+    private boolean waitsForDelete(String hostIfname) {
+        synchronized (detached) {
+            return detached.contains(hostIfname);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.netplane.agent.reconcile;
 
+import io.netplane.agent.kernel.NetNamespace;
+import io.netplane.agent.kernel.NetNamespaces;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -16,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KernelThread implements AutoCloseable {
     private final ExecutorService executor;
-    /** Only hands work to the kernel thread when its delay is over; never touches the kernel itself. */
-    private final ScheduledThreadPoolExecutor timer;
+    /** Kernel work that only waits long on what nothing else uses any more (see {@link #beside}). */
+    private final ScheduledThreadPoolExecutor beside;
     private volatile Thread thread;
 
     public KernelThread() {
@@ -27,11 +29,14 @@ public final class KernelThread implements AutoCloseable {
             thread = t;
             return t;
         });
-        this.timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "netplane-kernel-timer");
+        this.beside = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = new Thread(task, "netplane-kernel-beside");
             t.setDaemon(true);
             return t;
         });
+        // started now, by the thread that makes this one: a thread starts in its maker's namespace, and the kernel
+        // thread, were it to make it later, might just be inside a sandbox's (enter moves both)
+        beside.prestartAllCoreThreads();
     }
 
     /** Runs {@code work} on the kernel thread and waits for it; its exception is rethrown as is. */
@@ -74,11 +79,36 @@ public final class KernelThread implements AutoCloseable {
     }
 
     /**
-     * {@link #later(Runnable)} once {@code delay} has passed, so work that piles up meanwhile can be done in one go
-     * (the deferred veth deletes). Work still waiting when the thread closes runs before it stops.
+     * Moves the kernel thread and the thread beside it into {@code namespace} for good (the agent of a simulated
+     * host): what either opens from then on lives there.
      */
-    public void after(Duration delay, Runnable work) {
-        timer.schedule(() -> later(work), delay.toNanos(), TimeUnit.NANOSECONDS);
+    public void enter(NetNamespace namespace) {
+        run(() -> NetNamespaces.enter(namespace));
+        try {
+            beside.submit(() -> NetNamespaces.enter(namespace)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while moving the kernel threads to " + namespace, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Runs {@code work} once {@code delay} has passed on a second thread, in the kernel thread's home namespace, beside
+     * the kernel thread: for kernel work that waits long but touches only what the kernel thread no longer uses
+     * (the deferred veth deletes: 15–30 ms of device teardown per request, during which the kernel thread goes on
+     * attaching). Its exception is logged. Work still waiting when this closes runs before it stops.
+     */
+    public void beside(Duration delay, Runnable work) {
+        beside.schedule(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                Logger.getLogger(KernelThread.class).warnf("kernel work beside the kernel thread failed: %s",
+                        e.getMessage());
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     public boolean isAlive() {
@@ -88,9 +118,9 @@ public final class KernelThread implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdown(); // runs what is scheduled (the default policy), then the kernel thread drains its queue
+        beside.shutdown(); // runs what is scheduled (the default policy), then the kernel thread drains its queue
         try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            beside.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

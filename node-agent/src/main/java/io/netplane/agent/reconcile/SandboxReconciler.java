@@ -43,9 +43,9 @@ public final class SandboxReconciler implements DesiredListener {
     private static final Logger LOG = Logger.getLogger(SandboxReconciler.class);
     /**
      * How long detached veths wait to be deleted in one batch (see EndpointAttacher.DETACHED_GROUP). Each batch
-     * holds the kernel thread (and rtnl) for one teardown, ~20 ms however many veths it takes (20 veths: 20 ms with
-     * {@code ip link del group}, 475 ms one by one), so under steady disconnects a longer wait leaves more of the
-     * kernel thread to attaches.
+     * costs one teardown, ~20 ms however many veths it takes (20 veths: 20 ms with {@code ip link del group}, 475 ms
+     * one by one). It runs beside the kernel thread, which meanwhile goes on attaching (rtnl is free again once the
+     * devices are unlisted; the rest of the teardown waits outside it).
      */
     static final Duration DETACHED_DELETE_DELAY = Duration.ofMillis(200);
     private static final String NETWORK = "network";
@@ -346,9 +346,9 @@ public final class SandboxReconciler implements DesiredListener {
             }
         }
         try {
-            // the veth's own delete runs on the kernel thread a little later, together with the others detached
+            // the veth's own delete runs a little later beside the kernel thread, together with the others detached
             // meanwhile (one teardown for all), while endpoint.cleared goes out now
-            kernelThread.run(() -> attacher.detach(endpointId, work -> kernelThread.after(DETACHED_DELETE_DELAY, work)));
+            kernelThread.run(() -> attacher.detach(endpointId, work -> kernelThread.beside(DETACHED_DELETE_DELAY, work)));
             if (routeError != null) {
                 throw new DataplaneException("detach endpoint " + endpointId + ": " + routeError);
             }
