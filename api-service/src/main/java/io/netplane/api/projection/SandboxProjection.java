@@ -113,12 +113,13 @@ public class SandboxProjection {
         for (EndpointEntry e : EndpointEntry.liveOfSandbox(removed.sandboxId())) {
             e.released = event.time();
         }
-        for (OperationEntry op : OperationEntry.open(removed.sandboxId())) {
+        List<OperationEntry> open = OperationEntry.open(removed.sandboxId());
+        for (OperationEntry op : open) {
             if (OperationEntry.CREATE_SANDBOX.equals(op.kind) || OperationEntry.CONNECT_ENDPOINT.equals(op.kind)) {
                 op.finish(OperationEntry.FAILED, 409, "sandbox " + removed.name() + " was removed before it was ready", null);
             }
         }
-        settle(removed.sandboxId());
+        settle(removed.sandboxId(), open); // the same list: those just failed are no longer open
     }
 
     private void allocated(Envelope event, Endpoint e) {
@@ -148,13 +149,14 @@ public class SandboxProjection {
         if (row != null && row.released == null) {
             row.released = event.time();
         }
-        for (OperationEntry op : OperationEntry.open(released.sandboxId())) {
+        List<OperationEntry> open = OperationEntry.open(released.sandboxId());
+        for (OperationEntry op : open) {
             if (OperationEntry.CONNECT_ENDPOINT.equals(op.kind) && op.endpointIds().contains(released.endpointId())) {
                 op.finish(OperationEntry.FAILED, 409, "endpoint " + released.endpointId()
                         + " was disconnected before it was ready", null);
             }
         }
-        settle(released.sandboxId());
+        settle(released.sandboxId(), open); // the same list: those just failed are no longer open
     }
 
     private void sandboxReady(Envelope event, SandboxReady ready) {
@@ -253,7 +255,11 @@ public class SandboxProjection {
 
     /** Settles the open operations of one sandbox that what the read model now holds decides. */
     void settle(String sandboxId) {
-        List<OperationEntry> open = OperationEntry.open(sandboxId);
+        settle(sandboxId, OperationEntry.open(sandboxId));
+    }
+
+    private void settle(String sandboxId, List<OperationEntry> ops) {
+        List<OperationEntry> open = ops.stream().filter(OperationEntry::isOpen).toList();
         if (open.isEmpty()) {
             return;
         }
@@ -269,7 +275,9 @@ public class SandboxProjection {
                 return nodes;
             }
         };
-        SandboxEntry sandbox = SandboxEntry.findById(sandboxId);
+        // a disconnect's settling needs no sandbox row: read only for the kinds that look at it
+        SandboxEntry sandbox = open.stream().allMatch(op -> OperationEntry.DISCONNECT_ENDPOINT.equals(op.kind)) ? null
+                : SandboxEntry.findById(sandboxId);
         for (OperationEntry op : open) {
             switch (op.kind) {
                 case OperationEntry.CREATE_SANDBOX -> {
