@@ -25,11 +25,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A Kafka consumer whose every poll batch is one database transaction: offsets are committed only after the
  * transaction, so a crash between the two redelivers the batch (and the handlers are idempotent). They are
- * committed at most every {@link #COMMIT_EVERY} (and when partitions go or the consumer stops): at 8 callers a
- * commit per batch was a hundred coordinator requests a second, and a redelivered batch is found processed. A failed
- * transaction rewinds the batch and tries it again. Several threads (each its own Kafka consumer in the group,
- * so each its own partitions) may run side by side: the database's constraints and row locks decide, as between
- * replicas.
+ * committed at most every {@link #COMMIT_EVERY}, and when a poll finds nothing new, partitions go or the consumer
+ * stops: at 8 callers a commit per batch was a hundred coordinator requests a second, and a redelivered batch is
+ * found processed. A failed transaction rewinds the batch and tries it again. Several threads (each its own Kafka
+ * consumer in the group, so each its own partitions) may run side by side: the database's constraints and row
+ * locks decide, as between replicas.
  */
 abstract class DatabaseConsumer {
     private static final long COMMIT_EVERY = Duration.ofMillis(500).toNanos();
@@ -91,6 +91,8 @@ abstract class DatabaseConsumer {
         private volatile boolean running;
         private volatile boolean polling;
         private long nextCommit = System.nanoTime();
+        /** A batch was applied since the last commit. */
+        private boolean uncommitted;
 
         Worker(KafkaConsumer<String, byte[]> consumer, String name) {
             this.consumer = consumer;
@@ -162,6 +164,9 @@ abstract class DatabaseConsumer {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
             polling = true;
             if (records.isEmpty()) {
+                if (uncommitted) {
+                    commitAsync(); // idle: the group's lag shows zero once nothing is waiting
+                }
                 return;
             }
             long t1 = System.nanoTime();
@@ -180,13 +185,9 @@ abstract class DatabaseConsumer {
             relay.committed(written);
             // Not waited for: the next poll must not queue behind a round trip to the coordinator. A commit that is
             // lost leaves the batch to be redelivered later and then found processed: harmless.
+            uncommitted = true;
             if (System.nanoTime() - nextCommit >= 0) {
-                nextCommit = System.nanoTime() + COMMIT_EVERY;
-                consumer.commitAsync((offsets, e) -> {
-                    if (e != null) {
-                        log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
-                    }
-                });
+                commitAsync();
             }
             timings.add(records.count(), t1 - t0, committing[0] - t1, t2 - committing[0], System.nanoTime() - t2);
         }
@@ -225,6 +226,16 @@ abstract class DatabaseConsumer {
                     throw e;
                 }
             }
+        }
+
+        private void commitAsync() {
+            uncommitted = false;
+            nextCommit = System.nanoTime() + COMMIT_EVERY;
+            consumer.commitAsync((offsets, e) -> {
+                if (e != null) {
+                    log.warnf("committing offsets failed (%s); the batch will be redelivered", e.toString());
+                }
+            });
         }
 
         /** Commits what was consumed so far (a rewound batch is not: its position is back before it). */
