@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,7 @@ public class ProjectionConsumer {
     private static final List<Topic> TOPICS = List.of(Topic.CHANGES, Topic.STATUS, Topic.NODES);
     private static final int ATTEMPTS = 3;
     private static final Duration SWEEP = Duration.ofSeconds(5);
+    private static final Duration OUTAGE_PAUSE = Duration.ofSeconds(1);
 
     @Inject
     KafkaSettings kafka;
@@ -46,6 +48,8 @@ public class ProjectionConsumer {
 
     private volatile boolean assigned;
     private volatile boolean running;
+    /** The database could not be reached at the last try (said once in the log, not at every try). */
+    private boolean outage;
     private KafkaConsumer<String, Envelope> consumer;
     private Thread thread;
 
@@ -89,19 +93,28 @@ public class ProjectionConsumer {
             consumer.subscribe(TOPICS.stream().map(kafka::topic).toList(), new ResumeFromReadModel());
             Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
-                List<ConsumerRecord<String, Envelope>> records = poll();
-                if (records.size() > 1 && applyTogether(records)) {
-                    continue;
-                }
-                for (ConsumerRecord<String, Envelope> record : records) {
-                    applyWithRetries(record);
+                try {
+                    List<ConsumerRecord<String, Envelope>> records = poll();
+                    if (records.size() <= 1 || !applyTogether(records)) {
+                        for (ConsumerRecord<String, Envelope> record : records) {
+                            applyWithRetries(record);
+                        }
+                    }
+                } catch (WakeupException | InterruptedException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // what was polled and not applied is read again from where the read model stands
+                    LOG.errorf(e, "the read-model projection failed; resuming from the read model's offsets in %s",
+                            OUTAGE_PAUSE);
+                    pause();
+                    rewindToReadModel(consumer.assignment());
                 }
                 if (Instant.now().isAfter(nextSweep)) {
                     sweep();
                     nextSweep = Instant.now().plus(SWEEP);
                 }
             }
-        } catch (WakeupException e) {
+        } catch (WakeupException | InterruptedException e) {
             // stop() was called
         } catch (RuntimeException e) {
             LOG.error("the read-model projection stopped", e);
@@ -126,6 +139,7 @@ public class ProjectionConsumer {
             for (ConsumerRecord<String, Envelope> record : records) {
                 progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
             }
+            outage = false;
             return true;
         } catch (RuntimeException e) {
             LOG.debugf("a batch of %d records rolled back (%s): one by one", records.size(), e.getMessage());
@@ -147,42 +161,112 @@ public class ProjectionConsumer {
         }
     }
 
-    private void applyWithRetries(ConsumerRecord<String, Envelope> record) {
-        for (int attempt = 1; ; attempt++) {
+    /**
+     * A record that fails {@value #ATTEMPTS} times is skipped, so that one bad event does not stop the read model;
+     * while the database cannot be reached, the record waits (it is not at fault) however long that takes.
+     */
+    private void applyWithRetries(ConsumerRecord<String, Envelope> record) throws InterruptedException {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        for (int attempt = 1; ; ) {
             try {
                 projection.apply(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-                progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+                progress.applied(partition, record.offset());
+                outage = false;
                 return;
             } catch (RuntimeException e) {
-                if (attempt >= ATTEMPTS) {
+                if (DatabaseOutage.causes(e)) {
+                    waitOut(e);
+                    continue;
+                }
+                if (attempt++ >= ATTEMPTS) {
                     LOG.errorf(e, "cannot project %s-%d@%d (%s): skipped", record.topic(), record.partition(),
                             record.offset(), record.value() == null ? "tombstone" : record.value().type());
-                    projection.skip(record.topic(), record.partition(), record.offset());
-                    progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+                    skip(partition, record.offset());
                     return;
                 }
                 LOG.warnf("projecting %s-%d@%d failed (attempt %d): %s", record.topic(), record.partition(),
-                        record.offset(), attempt, e.getMessage());
+                        record.offset(), attempt - 1, e.getMessage());
             }
         }
+    }
+
+    private void skip(TopicPartition partition, long offset) throws InterruptedException {
+        while (true) {
+            try {
+                projection.skip(partition.topic(), partition.partition(), offset);
+                progress.applied(partition, offset);
+                outage = false;
+                return;
+            } catch (RuntimeException e) {
+                if (!DatabaseOutage.causes(e)) {
+                    throw e;
+                }
+                waitOut(e);
+            }
+        }
+    }
+
+    /** Said once per outage, then a pause before the next try. */
+    private void waitOut(RuntimeException e) throws InterruptedException {
+        if (!outage) {
+            LOG.warnf("the read-model projection waits for PostgreSQL (trying again every %s): %s", OUTAGE_PAUSE,
+                    e.getMessage());
+            outage = true;
+        }
+        pause();
+    }
+
+    private void pause() throws InterruptedException {
+        Thread.sleep(OUTAGE_PAUSE.toMillis());
+        if (!running) {
+            throw new InterruptedException("stopping");
+        }
+    }
+
+    /** The offset the read model holds for each partition (null: none yet), waiting out an outage. */
+    private Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws InterruptedException {
+        while (true) {
+            try {
+                Map<TopicPartition, Long> stored = new HashMap<>();
+                QuarkusTransaction.requiringNew().run(() -> {
+                    for (TopicPartition partition : partitions) {
+                        ProjectionOffset row = ProjectionOffset.findById(
+                                new ProjectionOffset.Key(partition.topic(), partition.partition()));
+                        stored.put(partition, row == null ? null : row.lastOffset);
+                    }
+                });
+                outage = false;
+                return stored;
+            } catch (RuntimeException e) {
+                if (!DatabaseOutage.causes(e)) {
+                    throw e;
+                }
+                waitOut(e);
+            }
+        }
+    }
+
+    /** Positions each partition on the record after the last one the read model applied. */
+    private void rewindToReadModel(Collection<TopicPartition> partitions) throws InterruptedException {
+        storedOffsets(partitions).forEach((partition, last) -> {
+            if (last == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, last + 1);
+                progress.applied(partition, last);
+            }
+        });
     }
 
     /** Seeks each assigned partition to the record after the last one the read model applied. */
     private class ResumeFromReadModel implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            for (TopicPartition partition : partitions) {
-                Long last = QuarkusTransaction.requiringNew().call(() -> {
-                    ProjectionOffset row = ProjectionOffset.findById(
-                            new ProjectionOffset.Key(partition.topic(), partition.partition()));
-                    return row == null ? null : row.lastOffset;
-                });
-                if (last == null) {
-                    consumer.seekToBeginning(List.of(partition));
-                } else {
-                    consumer.seek(partition, last + 1);
-                    progress.applied(partition, last);
-                }
+            try {
+                rewindToReadModel(partitions);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException(); // stopping
             }
             progress.assigned(partitions);
             assigned = true;
