@@ -2,6 +2,7 @@ package io.netplane.api.projection;
 
 import io.netplane.api.messaging.KafkaSettings;
 import io.netplane.api.messaging.TopicPartitions;
+import io.netplane.api.waiting.OutcomeWatcher;
 import io.netplane.events.Envelope;
 import io.netplane.events.Topic;
 import io.netplane.events.kafka.EnvelopeDeserializer;
@@ -45,6 +46,8 @@ public class ProjectionConsumer {
     Projection projection;
     @Inject
     ProjectionProgress progress;
+    @Inject
+    OutcomeWatcher outcomes;
 
     private volatile boolean assigned;
     private volatile boolean running;
@@ -120,6 +123,7 @@ public class ProjectionConsumer {
             LOG.error("the read-model projection stopped", e);
         } finally {
             assigned = false;
+            outcomes.projectedElsewhere(consumer.assignment()); // no longer read here: the watcher reads them again
             consumer.close();
         }
     }
@@ -151,6 +155,12 @@ public class ProjectionConsumer {
         try {
             List<ConsumerRecord<String, Envelope>> records = new ArrayList<>();
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            // the waiting calls first: they need the record, not the read model's transaction
+            for (ConsumerRecord<String, Envelope> r : records) {
+                if (outcomes.serves(r.topic())) {
+                    outcomes.offer(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(), r.value());
+                }
+            }
             return records;
         } catch (RecordDeserializationException e) {
             TopicPartition partition = e.topicPartition();
@@ -246,13 +256,17 @@ public class ProjectionConsumer {
         }
     }
 
-    /** Positions each partition on the record after the last one the read model applied. */
+    /**
+     * Positions each partition on the record after the last one the read model applied, or earlier: where this
+     * replica's offering of records to waiting calls stopped, if that is earlier (another replica projected further).
+     */
     private void rewindToReadModel(Collection<TopicPartition> partitions) throws InterruptedException {
         storedOffsets(partitions).forEach((partition, last) -> {
+            Long offered = outcomes.offeredUpTo(partition);
             if (last == null) {
                 consumer.seekToBeginning(List.of(partition));
             } else {
-                consumer.seek(partition, last + 1);
+                consumer.seek(partition, offered == null ? last + 1 : Math.min(last + 1, offered));
                 progress.applied(partition, last);
             }
         });
@@ -269,6 +283,7 @@ public class ProjectionConsumer {
                 throw new WakeupException(); // stopping
             }
             progress.assigned(partitions);
+            outcomes.projectedHere(partitions);
             assigned = true;
             LOG.infof("projecting %d partitions of %s", partitions.size(), kafka.prefix());
         }
@@ -276,11 +291,13 @@ public class ProjectionConsumer {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             progress.revoked(partitions);
+            outcomes.projectedElsewhere(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             progress.revoked(partitions);
+            outcomes.projectedElsewhere(partitions);
         }
     }
 }

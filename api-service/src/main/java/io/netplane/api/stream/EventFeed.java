@@ -8,8 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Fans the changes and status this replica's {@link io.netplane.api.waiting.OutcomeWatcher} reads (its one
- * consumer: every partition, from the end, no group) out to the live-update subscribers.
+ * Fans the changes and status this replica reads out to the live-update subscribers: every record once, from the
+ * moment it started ({@link io.netplane.api.waiting.OutcomeWatcher#offer}).
  */
 @ApplicationScoped
 public class EventFeed {
@@ -34,7 +34,7 @@ public class EventFeed {
         return subscriptions.size();
     }
 
-    /** Called on the watcher's thread for every record: must not block (sinks only queue). */
+    /** Called on the reading thread (the watcher's or the projection's) for every record: must not block (sinks only queue). */
     public void offer(Envelope event) {
         if (event == null) {
             return; // a tombstone: there is none on changes or status, but never fail the watcher
