@@ -26,16 +26,22 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies one event to the read model and settles the operations it decides. Each record is applied in
@@ -53,6 +59,11 @@ public class Projection {
     IntentPublisher intents;
     @Inject
     SandboxProjection sandboxes;
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /** Per partition this replica projects: the offset its last committed transaction left in the read model. */
+    private final Map<ProjectionOffset.Key, Long> committed = new ConcurrentHashMap<>();
 
     /** @return false when the record was applied before (a redelivery). */
     @Transactional
@@ -103,12 +114,20 @@ public class Projection {
         Panache.getEntityManager().createNativeQuery("set local synchronous_commit to off").executeUpdate();
     }
 
+    /** The partitions this replica no longer projects: their offsets are read from the database again. */
+    void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> committed.remove(new ProjectionOffset.Key(p.topic(), p.partition())));
+    }
+
     /**
-     * The offset rows a transaction claimed: each locked once, and written once at its end (an offset changed
-     * per record was flushed again before every query of the next record).
+     * The offsets a transaction claimed. A partition this replica committed before is claimed from memory and moved
+     * on by one conditional update at the end (if another replica moved it meanwhile, the update finds nothing and
+     * the transaction rolls back); any other is read and locked, once, and written once at the end (an offset
+     * changed per record was flushed again before every query of the next record).
      */
-    private static final class Claims {
+    private final class Claims {
         private final Map<ProjectionOffset.Key, ProjectionOffset> rows = new HashMap<>();
+        private final Map<ProjectionOffset.Key, Long> expected = new HashMap<>();
         private final Map<ProjectionOffset.Key, Long> last = new HashMap<>();
 
         /** @return false when the record at {@code offset} was applied before */
@@ -116,30 +135,77 @@ public class Projection {
             ProjectionOffset.Key key = new ProjectionOffset.Key(topic, partition);
             Long claimed = last.get(key);
             if (claimed == null) {
-                ProjectionOffset row = ProjectionOffset.findById(key, LockModeType.PESSIMISTIC_WRITE);
-                if (row == null) {
-                    row = new ProjectionOffset();
-                    row.topic = topic;
-                    row.partition = partition;
-                    row.lastOffset = offset;
-                    row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
+                claimed = committed.get(key);
+                if (claimed != null) {
+                    expected.put(key, claimed);
+                } else {
+                    ProjectionOffset row = ProjectionOffset.findById(key, LockModeType.PESSIMISTIC_WRITE);
+                    if (row == null) {
+                        row = new ProjectionOffset();
+                        row.topic = topic;
+                        row.partition = partition;
+                        row.lastOffset = offset;
+                        row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
+                        rows.put(key, row);
+                        last.put(key, offset);
+                        remember();
+                        return true;
+                    }
                     rows.put(key, row);
-                    last.put(key, offset);
-                    return true;
+                    claimed = row.lastOffset;
                 }
-                rows.put(key, row);
-                claimed = row.lastOffset;
             }
             if (offset <= claimed) {
                 last.put(key, claimed);
                 return false;
             }
             last.put(key, offset);
+            remember();
             return true;
         }
 
         void write() {
-            last.forEach((key, offset) -> rows.get(key).lastOffset = offset);
+            last.forEach((key, offset) -> {
+                ProjectionOffset row = rows.get(key);
+                if (row != null) {
+                    row.lastOffset = offset;
+                } else if (offset > expected.get(key)) {
+                    int moved = Panache.getEntityManager().createQuery("update ProjectionOffset o set o.lastOffset = :next "
+                                    + "where o.topic = :topic and o.partition = :partition and o.lastOffset = :expected")
+                            .setParameter("next", offset).setParameter("topic", key.topic)
+                            .setParameter("partition", key.partition).setParameter("expected", expected.get(key))
+                            .executeUpdate();
+                    if (moved != 1) {
+                        committed.remove(key);
+                        throw new IllegalStateException("the read model's offset of " + key.topic + "-" + key.partition
+                                + " moved on elsewhere: applied again from what it holds");
+                    }
+                }
+            });
+        }
+
+        private boolean registered;
+
+        /** What this transaction claimed counts as committed once it is; if it rolls back, it is read again. */
+        private void remember() {
+            if (registered) {
+                return;
+            }
+            registered = true;
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        committed.putAll(last);
+                    } else {
+                        last.keySet().forEach(committed::remove);
+                    }
+                }
+            });
         }
     }
 

@@ -291,12 +291,14 @@ public class ProjectionConsumer {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             progress.revoked(partitions);
+            projection.forget(partitions);
             outcomes.projectedElsewhere(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             progress.revoked(partitions);
+            projection.forget(partitions);
             outcomes.projectedElsewhere(partitions);
         }
     }

@@ -5,9 +5,14 @@ import io.netplane.events.data.Network;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -18,15 +23,16 @@ import java.util.Map;
 import static io.restassured.RestAssured.get;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * PostgreSQL going away (a restart, a cut connection) while records arrive: the projection waits it out and then
- * applies them, none skipped, and goes on. The outage is this test database refusing connections after every
- * connection to it was terminated — as a restart looks to the pool.
+ * The projection against what can go wrong around it: PostgreSQL going away while records arrive (it waits it out,
+ * skips none, goes on), and another replica having applied records of a partition it holds (it applies none of them
+ * again).
  */
 @QuarkusTest
-@TestProfile(ProjectionOutageTest.Profile.class)
-class ProjectionOutageTest {
+@TestProfile(ProjectionRecoveryTest.Profile.class)
+class ProjectionRecoveryTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -46,7 +52,13 @@ class ProjectionOutageTest {
     String user;
     @ConfigProperty(name = "quarkus.datasource.password")
     String password;
+    @ConfigProperty(name = "quarkus.hibernate-orm.database.default-schema")
+    String schema;
 
+    /**
+     * The outage is this test database refusing connections after every connection to it was terminated — as a
+     * restart looks to the pool.
+     */
     @Test
     void recordsThatArriveWhileTheDatabaseIsDownAreProjectedOnceItIsBack() throws Exception {
         try (BrokerPeer peer = new BrokerPeer(bootstrap, prefix)) {
@@ -74,6 +86,55 @@ class ProjectionOutageTest {
             Network after = network("outage-after", 3);
             peer.publish(BrokerPeer.created(null, after));
             await().atMost(SEEN).until(() -> get("/api/v1/networks/" + after.name()).statusCode(), is(200));
+        }
+    }
+
+    /**
+     * The read model's offset of a partition moved on without this replica (another one applied the next record):
+     * that record is not applied here again, though this replica remembers where it stopped itself.
+     */
+    @Test
+    void aRecordAnotherReplicaAppliedIsNotAppliedAgain() throws Exception {
+        try (BrokerPeer peer = new BrokerPeer(bootstrap, prefix);
+             Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            Network first = network("offsets-first", 4);
+            peer.publish(BrokerPeer.created(null, first));
+            await().atMost(SEEN).until(() -> get("/api/v1/networks/" + first.name()).statusCode(), is(200));
+            int partitions = changesPartitions();
+            int partition = partitionOf(first.id(), partitions);
+            Network appliedElsewhere = network("offsets-elsewhere", 5, partition, partitions);
+            Network next = network("offsets-next", 6, partition, partitions);
+
+            execute(c, "update " + schema + ".projection_offsets set last_offset = last_offset + 1 where topic = '"
+                    + prefix + ".changes' and partition = " + partition);
+            peer.publish(BrokerPeer.created(null, appliedElsewhere));
+            peer.publish(BrokerPeer.created(null, next));
+
+            await().atMost(SEEN).until(() -> get("/api/v1/networks/" + next.name()).statusCode(), is(200));
+            assertEquals(404, get("/api/v1/networks/" + appliedElsewhere.name()).statusCode(),
+                    "its offset says another replica applied it: not applied here again");
+        }
+    }
+
+    private int changesPartitions() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return c.partitionsFor(prefix + ".changes").size();
+        }
+    }
+
+    /** The producers' default partitioner: murmur2 of the key (the subject's id). */
+    private static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** A network whose id lands on {@code partition} of changes. */
+    private static Network network(String name, int octet, int partition, int partitions) {
+        while (true) {
+            Network n = network(name, octet);
+            if (partitionOf(n.id(), partitions) == partition) {
+                return n;
+            }
         }
     }
 
