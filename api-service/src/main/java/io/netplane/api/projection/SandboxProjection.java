@@ -141,7 +141,11 @@ public class SandboxProjection {
         if (fresh) {
             row.persist();
         }
-        settle(e.sandboxId());
+        // what waits for an allocation waits for the node's report too: only one that came first lets it finish now
+        EndpointNodeState status = EndpointNodeState.findById(e.id());
+        if (status != null && EndpointNodeState.READY.equals(status.state)) {
+            settle(e.sandboxId());
+        }
     }
 
     private void released(Envelope event, EndpointReleased released) {
