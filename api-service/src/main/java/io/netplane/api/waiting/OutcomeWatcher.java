@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Offers this replica's waiting calls (and its live updates) every record of changes and status, once: the
@@ -69,7 +70,7 @@ public class OutcomeWatcher {
                 ConsumerConfig.CLIENT_ID_CONFIG, "netplane-api-outcomes",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new EnvelopeDeserializer());
-        topicNames = TOPICS.stream().map(kafka::topic).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        topicNames = TOPICS.stream().map(kafka::topic).collect(Collectors.toUnmodifiableSet());
         for (Topic topic : TOPICS) {
             watched.addAll(TopicPartitions.await(consumer, kafka.prefix(), topic, Duration.ofSeconds(30)));
         }
