@@ -223,10 +223,8 @@ public class SandboxAllocator {
     public EndpointRef disconnect(Connection c, EndpointDisconnectRequested r) throws SQLException {
         Sandbox sandbox = sandbox(c, r.sandboxId());
         Network network = network(c, r.networkId());
-        EndpointRef endpoint = store.endpoint(c, sandbox.id(), network.id()).orElseThrow(() -> new RejectedIntent(400,
+        return store.disconnect(c, sandbox.id(), network.id()).orElseThrow(() -> new RejectedIntent(400,
                 "container " + sandbox.id() + " is not connected to network " + network.name()));
-        store.delete(c, endpoint);
-        return endpoint;
     }
 
     private Endpoint attach(Connection c, Sandbox sandbox, Network network, String endpointId, String ifname,
