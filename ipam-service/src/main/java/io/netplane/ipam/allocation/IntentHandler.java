@@ -118,9 +118,10 @@ public class IntentHandler {
         }
         scheduleAll(c, plain);
         long t1 = System.nanoTime();
+        boolean marks = mine.stream().anyMatch(IntentHandler::mayAllocate);
         if (careful) {
-            recordAll(c, ids, results);
-        } else {
+            recordAll(c, ids, results, marks);
+        } else if (marks) {
             flushMarks(c); // optimistic: every outcome is the success claimed with the id, or the batch is redone
         }
         PHASES.get()[4] += System.nanoTime() - t1;
@@ -162,7 +163,7 @@ public class IntentHandler {
             return null;
         }
         String outcome = attempt(c, intent);
-        recordAll(c, List.of(intent.id()), List.of(outcome));
+        recordAll(c, List.of(intent.id()), List.of(outcome), mayAllocate(intent));
         return outcome;
     }
 
@@ -279,12 +280,20 @@ public class IntentHandler {
         }
     }
 
+    /** Removals only free: a batch of nothing else took no address, so it has no mark to write back. */
+    private static boolean mayAllocate(Envelope intent) {
+        return !(intent.is(EventType.ENDPOINT_DISCONNECT_REQUESTED) || intent.is(EventType.SANDBOX_REMOVE_REQUESTED)
+                || intent.is(EventType.NETWORK_REMOVE_REQUESTED) || intent.is(EventType.NODE_REMOVE_REQUESTED));
+    }
+
     /** Writes the outcomes, and the address marks. */
-    private static void recordAll(Connection c, List<UUID> ids, List<String> results) throws SQLException {
+    private static void recordAll(Connection c, List<UUID> ids, List<String> results, boolean marks) throws SQLException {
         if (ids.isEmpty()) {
             return;
         }
-        flushMarks(c);
+        if (marks) {
+            flushMarks(c);
+        }
         try (PreparedStatement update = c.prepareStatement("update processed_intents p set outcome = r.outcome "
                 + "from unnest(?::uuid[], ?::text[]) as r(id, outcome) where p.intent_id = r.id")) {
             update.setArray(1, c.createArrayOf("uuid", ids.toArray()));
