@@ -259,9 +259,10 @@ public class SandboxCommands {
             if (network.driver.equals("host")) {
                 throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
             }
-            EndpointEntry endpoint = sandboxes.endpoint(sandbox.id, network.id).orElseThrow(() ->
+            SandboxCatalog.Attachment attached = sandboxes.attachment(sandbox.id, network.id).orElseThrow(() ->
                     new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
-            boolean mustClear = sandboxes.endpointBuiltOn(endpoint.id, liveness.readyNodes());
+            EndpointEntry endpoint = attached.endpoint();
+            boolean mustClear = attached.builtOn(liveness.readyNodes());
             Envelope opened = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
                     new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
             operations.open(opened.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,

@@ -3,6 +3,7 @@ package io.netplane.api.readmodel;
 import io.netplane.events.data.Endpoint;
 import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.Sandbox;
+import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -90,11 +91,22 @@ public class SandboxCatalog {
                 .stream().map(s -> s.name).toList();
     }
 
-    /** The live endpoint of the sandbox on the network, if it is attached. */
+    /** A live endpoint and what its node last reported of it (null: nothing yet). */
+    public record Attachment(EndpointEntry endpoint, EndpointNodeState status) {
+        /** Whether its node holds it built now (reported ready) and is up to report its removal. */
+        public boolean builtOn(Set<String> readyNodes) {
+            return status != null && EndpointNodeState.READY.equals(status.state) && readyNodes.contains(status.node);
+        }
+    }
+
+    /** The live endpoint of the sandbox on the network with its node's report, in one query (a disconnect's). */
     @Transactional
-    public Optional<EndpointEntry> endpoint(String sandboxId, String networkId) {
-        return EndpointEntry.<EndpointEntry>find("sandboxId = ?1 and networkId = ?2 and released is null",
-                sandboxId, networkId).firstResultOptional();
+    public Optional<Attachment> attachment(String sandboxId, String networkId) {
+        return Panache.getEntityManager().createQuery("select e, s from EndpointEntry e left join EndpointNodeState s "
+                        + "on s.endpointId = e.id where e.sandboxId = ?1 and e.networkId = ?2 and e.released is null",
+                        Object[].class)
+                .setParameter(1, sandboxId).setParameter(2, networkId).setMaxResults(1).getResultStream().findFirst()
+                .map(row -> new Attachment((EndpointEntry) row[0], (EndpointNodeState) row[1]));
     }
 
     /** Whether the sandbox's node holds it built now (reported ready) and is up to report its removal. */
