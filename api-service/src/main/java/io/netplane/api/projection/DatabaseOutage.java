@@ -1,5 +1,7 @@
 package io.netplane.api.projection;
 
+import org.hibernate.exception.JDBCConnectionException;
+
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -18,7 +20,7 @@ final class DatabaseOutage {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException
-                    || t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
+                    || t instanceof JDBCConnectionException) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null

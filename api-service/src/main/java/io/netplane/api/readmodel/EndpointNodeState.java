@@ -7,6 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
+import java.util.Set;
 
 /** What the endpoint's node last reported for it: ready (interfaces), failed (the error), cleared. */
 @Entity
@@ -30,6 +31,11 @@ public class EndpointNodeState extends PanacheEntityBase {
     public Integer iflink;
     public String error;
     public Instant updated;
+
+    /** Whether its node holds it built now (reported ready) and is up to report its removal. */
+    public boolean builtOn(Set<String> readyNodes) {
+        return READY.equals(state) && readyNodes.contains(node);
+    }
 
     /** Finds or creates (not yet persisted) the row of {@code endpointId}. */
     public static EndpointNodeState forUpdate(String endpointId) {

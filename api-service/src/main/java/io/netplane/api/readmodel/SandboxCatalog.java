@@ -95,7 +95,7 @@ public class SandboxCatalog {
     public record Attachment(EndpointEntry endpoint, EndpointNodeState status) {
         /** Whether its node holds it built now (reported ready) and is up to report its removal. */
         public boolean builtOn(Set<String> readyNodes) {
-            return status != null && EndpointNodeState.READY.equals(status.state) && readyNodes.contains(status.node);
+            return status != null && status.builtOn(readyNodes);
         }
     }
 
@@ -120,7 +120,7 @@ public class SandboxCatalog {
     @Transactional
     public boolean endpointBuiltOn(String endpointId, Set<String> readyNodes) {
         EndpointNodeState s = EndpointNodeState.findById(endpointId);
-        return s != null && EndpointNodeState.READY.equals(s.state) && readyNodes.contains(s.node);
+        return s != null && s.builtOn(readyNodes);
     }
 
     /** Needs a transaction. */
