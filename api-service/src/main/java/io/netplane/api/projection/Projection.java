@@ -129,6 +129,7 @@ public class Projection {
         private final Map<ProjectionOffset.Key, ProjectionOffset> rows = new HashMap<>();
         private final Map<ProjectionOffset.Key, Long> expected = new HashMap<>();
         private final Map<ProjectionOffset.Key, Long> last = new HashMap<>();
+        private boolean registered;
 
         /** @return false when the record at {@code offset} was applied before */
         boolean claim(String topic, int partition, long offset) {
@@ -175,16 +176,13 @@ public class Projection {
                             .setParameter("next", offset).setParameter("topic", key.topic)
                             .setParameter("partition", key.partition).setParameter("expected", expected.get(key))
                             .executeUpdate();
-                    if (moved != 1) {
-                        committed.remove(key);
+                    if (moved != 1) { // the rollback makes this replica read the offset again (remember)
                         throw new IllegalStateException("the read model's offset of " + key.topic + "-" + key.partition
                                 + " moved on elsewhere: applied again from what it holds");
                     }
                 }
             });
         }
-
-        private boolean registered;
 
         /** What this transaction claimed counts as committed once it is; if it rolls back, it is read again. */
         private void remember() {
