@@ -220,10 +220,57 @@ public class SandboxAllocator {
                 r.ipv4Address(), r.aliases(), List.of(), NetworkAllocator.now());
     }
 
+    /**
+     * A connect with nothing to decide but what the database holds (an automatic address on a network with an
+     * IPv4 subnet), in one round trip; null when it is not one, or the database finds something to refuse: then
+     * {@link #connect} goes step by step and says what is wrong.
+     */
+    public Endpoint connectPlain(Connection c, EndpointConnectRequested r) throws SQLException {
+        if (r.sandboxId() == null || !ID.matcher(r.sandboxId()).matches() || r.endpointId() == null
+                || !ID.matcher(r.endpointId()).matches() || (r.ipv4Address() != null && !r.ipv4Address().isBlank())) {
+            return null;
+        }
+        Network network;
+        try {
+            network = network(c, r.networkId());
+        } catch (RejectedIntent unknown) {
+            return null;
+        }
+        Optional<SubnetAllocation> ipv4 = ipv4(network);
+        if (network.driver().equals("host") || network.driver().equals("null") || ipv4.isEmpty()) {
+            return null;
+        }
+        SubnetAllocation s = ipv4.get();
+        int prefix = Ipv4Subnet.parse(s.subnet()).prefix();
+        List<String> aliases = r.aliases() == null ? List.of() : r.aliases();
+        Instant now = NetworkAllocator.now();
+        return store.connect(c, r.sandboxId(), network.id(), r.endpointId(), prefix, s.gateway(), aliases, now)
+                .map(made -> new Endpoint(r.endpointId(), r.sandboxId(), network.id(), made.node(), made.ifname(),
+                        List.of(new EndpointAddress(Family.ipv4, made.address(), prefix, s.gateway())), made.mac(),
+                        List.of(), aliases, now))
+                .orElse(null);
+    }
+
     public EndpointRef disconnect(Connection c, EndpointDisconnectRequested r) throws SQLException {
+        // the common case in one round trip: the endpoint is there, so its sandbox is too
+        Network known = null;
+        if (r.sandboxId() != null) {
+            try {
+                known = network(c, r.networkId());
+            } catch (RejectedIntent unknown) {
+                // Docker names a missing container before a missing network: the checks below
+            }
+        }
+        if (known != null) {
+            Optional<EndpointRef> gone = store.disconnect(c, r.sandboxId(), known.id());
+            if (gone.isPresent()) {
+                return gone.get();
+            }
+        }
         Sandbox sandbox = sandbox(c, r.sandboxId());
-        Network network = network(c, r.networkId());
-        return store.disconnect(c, sandbox.id(), network.id()).orElseThrow(() -> new RejectedIntent(400,
+        Network network = known != null ? known : network(c, r.networkId());
+        Optional<EndpointRef> gone = known != null ? Optional.empty() : store.disconnect(c, sandbox.id(), network.id());
+        return gone.orElseThrow(() -> new RejectedIntent(400,
                 "container " + sandbox.id() + " is not connected to network " + network.name()));
     }
 

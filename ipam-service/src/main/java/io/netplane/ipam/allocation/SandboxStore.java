@@ -149,6 +149,34 @@ public class SandboxStore {
         }
     }
 
+    /** Where {@link #connect} put an endpoint: its sandbox's node, its ethN, address and MAC. */
+    public record Connected(String node, String ifname, String address, String mac) {
+    }
+
+    /**
+     * A connect of the sandbox to the network with the lowest free address, in one round trip (V10
+     * {@code connect_endpoint}); empty, and nothing changed, when the sandbox is missing or not in bridge mode,
+     * is connected there already, or the network has no free address.
+     */
+    public Optional<Connected> connect(Connection c, String sandboxId, String networkId, String endpointId,
+                                       int prefixLength, String gateway, List<String> aliases, java.time.Instant created)
+            throws SQLException {
+        try (PreparedStatement call = c.prepareStatement("select endpoint_node, endpoint_ifname, endpoint_address, "
+                + "endpoint_mac from connect_endpoint(?, ?, ?, ?, ?::inet, ?::jsonb, ?)")) {
+            call.setString(1, sandboxId);
+            call.setString(2, networkId);
+            call.setString(3, endpointId);
+            call.setInt(4, prefixLength);
+            call.setString(5, gateway);
+            call.setString(6, text(aliases));
+            call.setTimestamp(7, Timestamp.from(created));
+            try (ResultSet row = call.executeQuery()) {
+                return row.next() ? Optional.of(new Connected(row.getString(1), row.getString(2), row.getString(3),
+                        row.getString(4))) : Optional.empty();
+            }
+        }
+    }
+
     /** Refusals come from the constraints: endpoints_address_key, (sandbox, network), the primary key. */
     public void insert(Connection c, Endpoint e) throws SQLException {
         EndpointAddress a = e.addresses().isEmpty() ? null : e.addresses().get(0);

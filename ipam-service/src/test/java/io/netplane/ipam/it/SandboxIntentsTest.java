@@ -304,7 +304,10 @@ class SandboxIntentsTest {
         Envelope eth1 = connect(sid, b.id(), null);
         assertTrue(eth1.is(EventType.ENDPOINT_ALLOCATED), eth1::toString);
         assertEquals("eth1", eth1.data(Endpoint.class).ifname());
-        assertEquals("10.94.0.2", eth1.data(Endpoint.class).addresses().get(0).address());
+        assertEquals(List.of(new EndpointAddress(Family.ipv4, "10.94.0.2", 24, "10.94.0.1")),
+                eth1.data(Endpoint.class).addresses());
+        assertEquals("02:42:0a:5e:00:02", eth1.data(Endpoint.class).mac());
+        assertEquals(NODE, eth1.data(Endpoint.class).node());
         assertRejected(EventType.ENDPOINT_REJECTED, 403, "endpoint with name cd1 already exists in network cd-b",
                 connect(sid, b.id(), null));
         assertRejected(EventType.ENDPOINT_REJECTED, 403, "endpoint with name cd1 already exists in network cd-a",
@@ -314,6 +317,16 @@ class SandboxIntentsTest {
                 connect("f".repeat(64), "cd-nope", null));
         assertRejected(EventType.ENDPOINT_REJECTED, 400, "container cannot be disconnected from host network or "
                 + "connected to host network", connect(sid, "host", null));
+        String none = newId();
+        broker.outcome(broker.send(Envelope.of(EventType.SANDBOX_CREATE_REQUESTED, Subject.sandbox(none),
+                new SandboxCreateRequested(none, "cd-none", NODE, "none", null, null, List.of(), List.of()), "test")));
+        assertRejected(EventType.ENDPOINT_REJECTED, 400, "container cannot be connected to multiple networks with one "
+                + "of the networks in private (none) mode", connect(none, b.id(), null));
+        Network full = network("cd-full", "10.97.0.0/30", null, null); // one address besides the gateway
+        assertEquals("10.97.0.2", connect(create("cd2", on(a)).sandbox().id(), full.id(), null).data(Endpoint.class)
+                .addresses().get(0).address());
+        assertRejected(EventType.ENDPOINT_REJECTED, 409, "no available IPv4 addresses on this network's address pools: "
+                + "cd-full (" + full.id() + ")", connect(sid, full.id(), null));
 
         Envelope released = disconnect(sid, b.id());
         assertTrue(released.is(EventType.ENDPOINT_RELEASED), released::toString);
