@@ -353,9 +353,10 @@ class SandboxCallFlowTest {
                 .body("state", equalTo("succeeded")).body("status", is(200))
                 .body("result.networks.'" + other.name() + "'.ifname", equalTo("eth1"));
 
-        // connecting twice: ipam's rejection passes through
+        // connecting twice (named by id prefixes: each looked up on its own): ipam's rejection passes through
         CompletableFuture<Response> twice = CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
-                .body("{\"sandbox\":\"" + sandbox.id() + "\"}").post("/api/v1/networks/" + other.id() + "/connect"));
+                .body("{\"sandbox\":\"" + sandbox.id().substring(0, 16) + "\"}")
+                .post("/api/v1/networks/" + other.id().substring(0, 16) + "/connect"));
         Envelope again = peer.awaitIntent(e -> e.is(EventType.ENDPOINT_CONNECT_REQUESTED)
                 && !e.id().equals(intent.id()) && sandbox.id().equals(e.data(EndpointConnectRequested.class).sandboxId()),
                 INTENT_WAIT);
@@ -384,6 +385,9 @@ class SandboxCallFlowTest {
         // not connected any more: refused before any intent
         given().contentType(ContentType.JSON).body("{\"sandbox\":\"" + sandbox.name() + "\"}")
                 .post("/api/v1/networks/" + other.name() + "/disconnect").then().statusCode(400)
+                .body("message", equalTo("container " + sandbox.id() + " is not connected to network " + other.name()));
+        given().contentType(ContentType.JSON).body("{\"sandbox\":\"" + sandbox.id() + "\"}")
+                .post("/api/v1/networks/" + other.id().substring(0, 16) + "/disconnect").then().statusCode(400)
                 .body("message", equalTo("container " + sandbox.id() + " is not connected to network " + other.name()));
     }
 

@@ -205,8 +205,11 @@ public class SandboxCommands {
         // the reads and the operation row in one transaction: it is on every connect's path. No wait for the
         // sandbox's answers given ahead: a connect reads nothing they change (ipam, which decides, has them all)
         Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
-            SandboxEntry sandbox = sandbox(sandboxRef); // Docker looks at the container before the network
-            NetworkEntry network = networkForEndpoint(networkRef);
+            // both in one query when named exactly; else Docker looks at the container before the network
+            SandboxCatalog.SandboxAndNetwork found = sandboxes.exactly(sandboxRef, networkRef)
+                    .orElseGet(() -> new SandboxCatalog.SandboxAndNetwork(sandbox(sandboxRef), networkForEndpoint(networkRef)));
+            SandboxEntry sandbox = found.sandbox();
+            NetworkEntry network = found.network();
             if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
                 throw new ApiException(400, SHARED_NETNS);
             }
@@ -255,11 +258,16 @@ public class SandboxCommands {
         SandboxEntry sandbox = sandbox(sandboxRef);
         calls.readAfterAnswersOn(sandbox.id);
         Prepared prepared = QuarkusTransaction.requiringNew().call(() -> { // as connect's
-            NetworkEntry network = networkForEndpoint(networkRef);
+            // the network and the endpoint in one query when the network is named exactly
+            SandboxCatalog.NetworkAttachment found = sandboxes.attachmentOn(sandbox.id, networkRef).orElseGet(() -> {
+                NetworkEntry named = networkForEndpoint(networkRef);
+                return new SandboxCatalog.NetworkAttachment(named, sandboxes.attachment(sandbox.id, named.id));
+            });
+            NetworkEntry network = found.network();
             if (network.driver.equals("host")) {
                 throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
             }
-            SandboxCatalog.Attachment attached = sandboxes.attachment(sandbox.id, network.id).orElseThrow(() ->
+            SandboxCatalog.Attachment attached = found.attachment().orElseThrow(() ->
                     new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
             EndpointEntry endpoint = attached.endpoint();
             boolean mustClear = attached.builtOn(liveness.readyNodes());

@@ -116,6 +116,77 @@ public class SandboxCatalog {
         return s != null && SandboxNodeState.READY.equals(s.state) && readyNodes.contains(s.node);
     }
 
+    /** A connect's sandbox and network. */
+    public record SandboxAndNetwork(SandboxEntry sandbox, NetworkEntry network) {
+    }
+
+    /**
+     * The live sandbox and network that two references name exactly (an id or a name), in one query, resolved as
+     * {@link #lookup} and {@link NetworkCatalog#lookup} resolve them; empty when either names none that way, or the
+     * network's name is ambiguous: then each lookup on its own says what is wrong. Needs a transaction.
+     */
+    public Optional<SandboxAndNetwork> exactly(String sandboxRef, String networkRef) {
+        if (sandboxRef == null || sandboxRef.isEmpty() || sandboxRef.indexOf('\0') >= 0 || networkRef == null
+                || networkRef.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        Map<String, SandboxEntry> found = new LinkedHashMap<>();
+        Map<String, NetworkEntry> networks = new LinkedHashMap<>();
+        Panache.getEntityManager().createQuery("select s, n from SandboxEntry s, NetworkEntry n "
+                        + "where (s.id = ?1 or s.name = ?1) and s.removed is null "
+                        + "and (n.id = ?2 or n.name = ?2) and n.removed is null", Object[].class)
+                .setParameter(1, sandboxRef).setParameter(2, networkRef).getResultStream().forEach(row -> {
+                    SandboxEntry sandbox = (SandboxEntry) row[0];
+                    NetworkEntry network = (NetworkEntry) row[1];
+                    found.putIfAbsent(sandbox.id, sandbox);
+                    networks.putIfAbsent(network.id, network);
+                });
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        SandboxEntry sandbox = found.getOrDefault(sandboxRef, found.values().iterator().next());
+        return exactNetwork(networks, networkRef).map(network -> new SandboxAndNetwork(sandbox, network));
+    }
+
+    /** A disconnect's network and the sandbox's live endpoint on it, with its node's report (null: nothing yet). */
+    public record NetworkAttachment(NetworkEntry network, Optional<Attachment> attachment) {
+    }
+
+    /**
+     * The live network a reference names exactly (as {@link #exactly}) and the sandbox's live endpoint on it, in one
+     * query; empty when the reference names no network exactly, or an ambiguous name. Needs a transaction.
+     */
+    public Optional<NetworkAttachment> attachmentOn(String sandboxId, String networkRef) {
+        if (networkRef == null || networkRef.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        Map<String, NetworkEntry> networks = new LinkedHashMap<>();
+        Map<String, Attachment> attachments = new LinkedHashMap<>();
+        Panache.getEntityManager().createQuery("select n, e, s from NetworkEntry n left join EndpointEntry e "
+                        + "on e.networkId = n.id and e.sandboxId = ?1 and e.released is null "
+                        + "left join EndpointNodeState s on s.endpointId = e.id "
+                        + "where (n.id = ?2 or n.name = ?2) and n.removed is null", Object[].class)
+                .setParameter(1, sandboxId).setParameter(2, networkRef).getResultStream().forEach(row -> {
+                    NetworkEntry network = (NetworkEntry) row[0];
+                    networks.putIfAbsent(network.id, network);
+                    if (row[1] != null) {
+                        attachments.putIfAbsent(network.id, new Attachment((EndpointEntry) row[1],
+                                (EndpointNodeState) row[2]));
+                    }
+                });
+        return exactNetwork(networks, networkRef)
+                .map(network -> new NetworkAttachment(network, Optional.ofNullable(attachments.get(network.id))));
+    }
+
+    /** {@link NetworkCatalog#lookup}'s first two rules: the full id, then a name only one network has. */
+    private static Optional<NetworkEntry> exactNetwork(Map<String, NetworkEntry> byId, String ref) {
+        NetworkEntry network = byId.get(ref);
+        if (network == null && byId.size() == 1) {
+            network = byId.values().iterator().next();
+        }
+        return Optional.ofNullable(network);
+    }
+
     /** Whether the endpoint's node holds it built now (reported ready) and is up to report its removal. */
     @Transactional
     public boolean endpointBuiltOn(String endpointId, Set<String> readyNodes) {
