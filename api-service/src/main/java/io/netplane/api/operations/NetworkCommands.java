@@ -73,7 +73,7 @@ public class NetworkCommands {
                         request.internal(), request.attachable(), request.enableIpv6(),
                         request.options() == null ? Map.of() : request.options(),
                         request.labels() == null ? Map.of() : request.labels()), actor);
-        operations.open(intent.correlationId(), OperationEntry.CREATE_NETWORK, id, name, actor);
+        operations.open(intent.correlationId(), OperationEntry.CREATE_NETWORK, id, name, actor, call);
         NetworkCreateWaiter waiter = new NetworkCreateWaiter(intent.correlationId(), id, liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
@@ -95,7 +95,7 @@ public class NetworkCommands {
         Set<String> heldOn = catalog.readyOn(network.id, liveness.readyNodes());
         Envelope intent = Envelope.of(EventType.NETWORK_REMOVE_REQUESTED, Subject.network(network.id),
                 new NetworkRemoveRequested(network.id), actor);
-        operations.open(intent.correlationId(), OperationEntry.REMOVE_NETWORK, network.id, network.name, actor);
+        operations.open(intent.correlationId(), OperationEntry.REMOVE_NETWORK, network.id, network.name, actor, call);
         Waiter waiter = new NetworkRemoveWaiter(intent.correlationId(), network.id, heldOn, liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {

@@ -35,7 +35,7 @@ public class NodeCommands {
         }
         Envelope intent = Envelope.of(EventType.NODE_REMOVE_REQUESTED, Subject.node(name), new NodeRemoveRequested(name),
                 actor);
-        operations.open(intent.correlationId(), OperationEntry.REMOVE_NODE, name, name, actor);
+        operations.open(intent.correlationId(), OperationEntry.REMOVE_NODE, name, name, actor, call);
         Outcome outcome = calls.publishAndWait(intent, new NodeRemovalWaiter(intent.correlationId(), name), call);
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "node remove " + name);

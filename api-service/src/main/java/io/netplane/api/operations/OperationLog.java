@@ -2,6 +2,7 @@ package io.netplane.api.operations;
 
 import io.netplane.api.readmodel.JsonColumns;
 import io.netplane.api.readmodel.OperationEntry;
+import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -9,19 +10,27 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The request's side of the operations table: it opens an operation; the projection settles it. */
+/**
+ * The request's side of the operations table: it opens an operation; the projection settles it. The api's
+ * connections commit without waiting for the WAL flush (application.properties): a row the caller is handed the id
+ * of, to follow it (an async call's 202, a timeout's 504), is committed with the flush, so a PostgreSQL crash cannot
+ * take it back.
+ */
 @ApplicationScoped
 public class OperationLog {
 
     @Transactional
-    public void open(String id, String kind, String target, String targetName, String actor) {
-        open(id, kind, target, targetName, actor, null, null);
+    public void open(String id, String kind, String target, String targetName, String actor, CallOptions call) {
+        open(id, kind, target, targetName, actor, null, null, call);
     }
 
     /** A sandbox or endpoint operation: on {@code networkId} (connect, disconnect), waiting for {@code endpointIds}. */
     @Transactional
     public void open(String id, String kind, String target, String targetName, String actor, String networkId,
-                     List<String> endpointIds) {
+                     List<String> endpointIds, CallOptions call) {
+        if (call.async()) {
+            flushedAtCommit();
+        }
         OperationEntry op = new OperationEntry();
         op.networkId = networkId;
         op.endpoints = endpointIds == null ? null : JsonColumns.write(endpointIds);
@@ -39,6 +48,7 @@ public class OperationLog {
     /** The caller stopped waiting; the outcome, when it comes, replaces this. */
     @Transactional
     public void timedOut(String id) {
+        flushedAtCommit(); // and with it the row's insert, which the WAL holds before this
         OperationEntry op = OperationEntry.findById(id);
         if (op != null && OperationEntry.PENDING.equals(op.state)) {
             op.state = OperationEntry.TIMEOUT;
@@ -52,6 +62,10 @@ public class OperationLog {
         if (op != null && op.isOpen()) {
             op.finish(OperationEntry.FAILED, 503, message, null);
         }
+    }
+
+    private static void flushedAtCommit() {
+        Panache.getEntityManager().createNativeQuery("set local synchronous_commit to on").executeUpdate();
     }
 
     @Transactional

@@ -151,7 +151,7 @@ public class SandboxCommands {
                 new SandboxCreateRequested(sandboxId, name, node, mode, hostname, containerOf, endpoints, ports, dns,
                         dnsSearch, dnsOptions), actor);
         operations.open(intent.correlationId(), OperationEntry.CREATE_SANDBOX, sandboxId, name, actor,
-                network == null ? null : network.id, endpointIds);
+                network == null ? null : network.id, endpointIds, call);
         SandboxCreateWaiter waiter = new SandboxCreateWaiter(intent.correlationId(), sandboxId, node, endpointIds);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
@@ -182,7 +182,7 @@ public class SandboxCommands {
         boolean mustClear = sandboxes.builtOn(sandbox.id, liveness.readyNodes());
         Envelope intent = Envelope.of(EventType.SANDBOX_REMOVE_REQUESTED, Subject.sandbox(sandbox.id),
                 new SandboxRemoveRequested(sandbox.id), actor);
-        operations.open(intent.correlationId(), OperationEntry.REMOVE_SANDBOX, sandbox.id, sandbox.name, actor, null, null);
+        operations.open(intent.correlationId(), OperationEntry.REMOVE_SANDBOX, sandbox.id, sandbox.name, actor, null, null, call);
         RemovalWaiter waiter = RemovalWaiter.sandbox(intent.correlationId(), sandbox.id, sandbox.node, mustClear,
                 liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
@@ -225,7 +225,7 @@ public class SandboxCommands {
             Envelope opened = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
                     new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
             operations.open(opened.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                    network.id, List.of(endpointId));
+                    network.id, List.of(endpointId), call);
             return new Prepared(sandbox, network, null, false, opened);
         });
         SandboxEntry sandbox = prepared.sandbox();
@@ -274,7 +274,7 @@ public class SandboxCommands {
             Envelope opened = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
                     new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
             operations.open(opened.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                    network.id, List.of(endpoint.id));
+                    network.id, List.of(endpoint.id), call);
             return new Prepared(sandbox, network, endpoint, mustClear, opened);
         });
         NetworkEntry network = prepared.network();

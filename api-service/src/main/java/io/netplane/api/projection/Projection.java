@@ -68,7 +68,6 @@ public class Projection {
     /** @return false when the record was applied before (a redelivery). */
     @Transactional
     public boolean apply(String topic, int partition, long offset, String key, Envelope event) {
-        noWalFlushWait();
         Claims claims = new Claims();
         boolean fresh = applyClaimed(claims, topic, partition, offset, key, event);
         claims.write();
@@ -81,7 +80,6 @@ public class Projection {
      */
     @Transactional
     public void applyAll(List<ConsumerRecord<String, Envelope>> records) {
-        noWalFlushWait();
         Claims claims = new Claims();
         for (ConsumerRecord<String, Envelope> r : records) {
             applyClaimed(claims, r.topic(), r.partition(), r.offset(), r.key(), r.value());
@@ -102,17 +100,11 @@ public class Projection {
     /** Moves past a record that cannot be applied, so that one bad event does not stop the read model. */
     @Transactional
     public void skip(String topic, int partition, long offset) {
-        noWalFlushWait();
         Claims claims = new Claims();
         claims.claim(topic, partition, offset);
         claims.write();
     }
 
-    private static void noWalFlushWait() {
-        // No wait for the WAL flush (one fsync per record, on every synchronous call's path): the offset commits
-        // with the rows it covers, so a crash loses both together and the record is projected again.
-        Panache.getEntityManager().createNativeQuery("set local synchronous_commit to off").executeUpdate();
-    }
 
     /** The partitions this replica no longer projects: their offsets are read from the database again. */
     void forget(Collection<TopicPartition> partitions) {
