@@ -97,7 +97,9 @@ public final class SandboxDnsFiles {
     public void write(String netns, String resolvConf, String hosts) {
         Path folder = etcNetns.resolve(netns);
         try {
-            Files.createDirectories(folder);
+            if (!Files.isDirectory(folder)) { // createDirectories on one that exists costs a thrown exception
+                Files.createDirectories(folder);
+            }
             replace(folder.resolve("resolv.conf"), resolvConf);
             replace(folder.resolve("hosts"), hosts);
         } catch (IOException e) {
