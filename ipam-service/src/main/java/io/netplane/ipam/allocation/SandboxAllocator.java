@@ -105,13 +105,7 @@ public class SandboxAllocator {
                     || (e.ipv4Address() != null && !e.ipv4Address().isBlank())) {
                 return false;
             }
-            Network network;
-            try {
-                network = network(c, e.networkId());
-            } catch (RejectedIntent unknown) {
-                return false;
-            }
-            if (network.driver().equals("host") || network.driver().equals("null") || ipv4(network).isEmpty()) {
+            if (joinableWithIpv4(c, e.networkId()).isEmpty()) {
                 return false;
             }
         }
@@ -166,6 +160,18 @@ public class SandboxAllocator {
         }
         store.insertAll(c, endpoints);
         return scheduled;
+    }
+
+    /** A known network an endpoint can join (not host, not none) with an IPv4 subnet; empty for any other. */
+    private Optional<Network> joinableWithIpv4(Connection c, String networkRef) throws SQLException {
+        Network network;
+        try {
+            network = network(c, networkRef);
+        } catch (RejectedIntent unknown) {
+            return Optional.empty();
+        }
+        boolean joinable = !network.driver().equals("host") && !network.driver().equals("null");
+        return joinable && ipv4(network).isPresent() ? Optional.of(network) : Optional.empty();
     }
 
     private static Optional<SubnetAllocation> ipv4(Network network) {
@@ -230,17 +236,11 @@ public class SandboxAllocator {
                 || !ID.matcher(r.endpointId()).matches() || (r.ipv4Address() != null && !r.ipv4Address().isBlank())) {
             return null;
         }
-        Network network;
-        try {
-            network = network(c, r.networkId());
-        } catch (RejectedIntent unknown) {
+        Network network = joinableWithIpv4(c, r.networkId()).orElse(null);
+        if (network == null) {
             return null;
         }
-        Optional<SubnetAllocation> ipv4 = ipv4(network);
-        if (network.driver().equals("host") || network.driver().equals("null") || ipv4.isEmpty()) {
-            return null;
-        }
-        SubnetAllocation s = ipv4.get();
+        SubnetAllocation s = ipv4(network).orElseThrow();
         int prefix = Ipv4Subnet.parse(s.subnet()).prefix();
         List<String> aliases = r.aliases() == null ? List.of() : r.aliases();
         Instant now = NetworkAllocator.now();
