@@ -105,7 +105,6 @@ public class Projection {
         claims.write();
     }
 
-
     /** The partitions this replica no longer projects: their offsets are read from the database again. */
     void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(p -> committed.remove(new ProjectionOffset.Key(p.topic(), p.partition())));
