@@ -80,7 +80,7 @@ class Client:
         fields = {}
         for line in lines[1:]:
             k, _, v = line.partition(b":")
-            fields[k.strip().lower()] = v.strip().lower() if k.strip().lower() != b"content-length" else v.strip()
+            fields[k.strip().lower()] = v.strip().lower()
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             payload = b""
         elif fields.get(b"transfer-encoding") == b"chunked":

@@ -181,6 +181,8 @@ public class IntentHandler {
             throw new CarefulRetry(null);
         }
         try {
+            // optimistic only: a constraint the one call breaks aborts the transaction, and the careful retry's
+            // step-by-step connect then says which
             if (intent.data() instanceof EndpointConnectRequested r) {
                 Endpoint made = sandboxes.connectPlain(c, r);
                 if (made != null) {

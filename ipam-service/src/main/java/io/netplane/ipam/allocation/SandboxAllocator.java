@@ -269,9 +269,13 @@ public class SandboxAllocator {
         }
         Sandbox sandbox = sandbox(c, r.sandboxId());
         Network network = known != null ? known : network(c, r.networkId());
-        Optional<EndpointRef> gone = known != null ? Optional.empty() : store.disconnect(c, sandbox.id(), network.id());
-        return gone.orElseThrow(() -> new RejectedIntent(400,
-                "container " + sandbox.id() + " is not connected to network " + network.name()));
+        if (known == null) { // found only now (created meanwhile): not tried above
+            Optional<EndpointRef> gone = store.disconnect(c, sandbox.id(), network.id());
+            if (gone.isPresent()) {
+                return gone.get();
+            }
+        }
+        throw new RejectedIntent(400, "container " + sandbox.id() + " is not connected to network " + network.name());
     }
 
     private Endpoint attach(Connection c, Sandbox sandbox, Network network, String endpointId, String ifname,
