@@ -22,10 +22,9 @@ import io.netplane.events.data.NodeJoined;
 import io.netplane.events.data.NodeLeft;
 import io.netplane.events.data.NodeRemoved;
 import io.netplane.events.data.Rejection;
-import io.quarkus.hibernate.orm.panache.Panache;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
@@ -34,6 +33,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -61,6 +63,10 @@ public class Projection {
     SandboxProjection sandboxes;
     @Inject
     TransactionSynchronizationRegistry transactions;
+    @Inject
+    ReadModelSql sql;
+    @Inject
+    EndpointProjection endpoints;
 
     /** Per partition this replica projects: the offset its last committed transaction left in the read model. */
     private final Map<ProjectionOffset.Key, Long> committed = new ConcurrentHashMap<>();
@@ -97,6 +103,39 @@ public class Projection {
         return true;
     }
 
+    /**
+     * An endpoint record, alone and outside any transaction (EndpointProjection.applyAlone), when this replica knows
+     * where its partition stands.
+     *
+     * @return false when it was not applied so (not an endpoint record, the partition's offset unknown here or moved
+     * on elsewhere, the database failed): {@link #apply} then decides, as for any record
+     */
+    public boolean applyAlone(String topic, int partition, long offset, String key, Envelope event) {
+        EventType type = event == null ? null : EventType.fromWireName(event.type()).orElse(null);
+        ProjectionOffset.Key claim = new ProjectionOffset.Key(topic, partition);
+        Long from = committed.get(claim);
+        if (type == null || !EndpointProjection.handles(type) || from == null || offset <= from) {
+            return false;
+        }
+        String others;
+        try {
+            others = endpoints.applyAlone(type, key, event, topic, partition, offset, from);
+        } catch (SQLException | RuntimeException e) {
+            committed.remove(claim); // read again, with the lock, by apply
+            LOG.debugf("%s-%d@%d not applied alone (%s): in a transaction", topic, partition, offset, e.getMessage());
+            return false;
+        }
+        committed.put(claim, offset);
+        if (others != null) {
+            try {
+                QuarkusTransaction.requiringNew().run(() -> sandboxes.settleOthers(others));
+            } catch (RuntimeException e) { // the record stands; the sweep (settleOpen) settles them
+                LOG.warnf("settling the operations of sandbox %s failed: %s", others, e.getMessage());
+            }
+        }
+        return true;
+    }
+
     /** Moves past a record that cannot be applied, so that one bad event does not stop the read model. */
     @Transactional
     public void skip(String topic, int partition, long offset) {
@@ -114,10 +153,12 @@ public class Projection {
      * The offsets a transaction claimed. A partition this replica committed before is claimed from memory and moved
      * on by one conditional update at the end (if another replica moved it meanwhile, the update finds nothing and
      * the transaction rolls back); any other is read and locked, once, and written once at the end (an offset
-     * changed per record was flushed again before every query of the next record).
+     * changed per record was written again before every query of the next record). In plain SQL (ReadModelSql):
+     * nothing of it stays in the persistence context while the records' own SQL runs.
      */
     private final class Claims {
-        private final Map<ProjectionOffset.Key, ProjectionOffset> rows = new HashMap<>();
+        /** The partitions whose row this transaction locked (or made), with the offset the row held then. */
+        private final Map<ProjectionOffset.Key, Long> locked = new HashMap<>();
         private final Map<ProjectionOffset.Key, Long> expected = new HashMap<>();
         private final Map<ProjectionOffset.Key, Long> last = new HashMap<>();
         private boolean registered;
@@ -131,20 +172,14 @@ public class Projection {
                 if (claimed != null) {
                     expected.put(key, claimed);
                 } else {
-                    ProjectionOffset row = ProjectionOffset.findById(key, LockModeType.PESSIMISTIC_WRITE);
-                    if (row == null) {
-                        row = new ProjectionOffset();
-                        row.topic = topic;
-                        row.partition = partition;
-                        row.lastOffset = offset;
-                        row.persistAndFlush(); // a replica that claims it at the same moment fails on the key, and retries
-                        rows.put(key, row);
+                    claimed = lockOrMake(key, offset);
+                    if (claimed == null) { // made now, at this record
+                        locked.put(key, offset);
                         last.put(key, offset);
                         remember();
                         return true;
                     }
-                    rows.put(key, row);
-                    claimed = row.lastOffset;
+                    locked.put(key, claimed);
                 }
             }
             if (offset <= claimed) {
@@ -156,21 +191,61 @@ public class Projection {
             return true;
         }
 
+        /**
+         * The partition's stored offset, its row locked; null when it had no row and got one at {@code offset} (a
+         * replica that makes it at the same moment fails on the key, and applies the batch again).
+         */
+        private Long lockOrMake(ProjectionOffset.Key key, long offset) {
+            return sql.run(c -> {
+                try (PreparedStatement select = c.prepareStatement("select last_offset from "
+                        + sql.qualified("projection_offsets") + " where topic = ? and partition = ? for update")) {
+                    select.setString(1, key.topic);
+                    select.setInt(2, key.partition);
+                    try (ResultSet row = select.executeQuery()) {
+                        if (row.next()) {
+                            return row.getLong(1);
+                        }
+                    }
+                }
+                try (PreparedStatement insert = c.prepareStatement("insert into " + sql.qualified("projection_offsets")
+                        + " (topic, partition, last_offset) values (?, ?, ?)")) {
+                    insert.setString(1, key.topic);
+                    insert.setInt(2, key.partition);
+                    insert.setLong(3, offset);
+                    insert.executeUpdate();
+                }
+                return null;
+            });
+        }
+
         void write() {
             last.forEach((key, offset) -> {
-                ProjectionOffset row = rows.get(key);
-                if (row != null) {
-                    row.lastOffset = offset;
-                } else if (offset > expected.get(key)) {
-                    int moved = Panache.getEntityManager().createQuery("update ProjectionOffset o set o.lastOffset = :next "
-                                    + "where o.topic = :topic and o.partition = :partition and o.lastOffset = :expected")
-                            .setParameter("next", offset).setParameter("topic", key.topic)
-                            .setParameter("partition", key.partition).setParameter("expected", expected.get(key))
-                            .executeUpdate();
-                    if (moved != 1) { // the rollback makes this replica read the offset again (remember)
-                        throw new IllegalStateException("the read model's offset of " + key.topic + "-" + key.partition
-                                + " moved on elsewhere: applied again from what it holds");
+                Long held = locked.get(key);
+                if (held != null) {
+                    if (offset > held) {
+                        moveOffset(key, offset, null);
                     }
+                } else if (offset > expected.get(key) && moveOffset(key, offset, expected.get(key)) != 1) {
+                    // the rollback makes this replica read the offset again (remember)
+                    throw new IllegalStateException("the read model's offset of " + key.topic + "-" + key.partition
+                            + " moved on elsewhere: applied again from what it holds");
+                }
+            });
+        }
+
+        /** @param from null: the row is locked by this transaction; else the offset it must still hold */
+        private int moveOffset(ProjectionOffset.Key key, long offset, Long from) {
+            return sql.run(c -> {
+                try (PreparedStatement update = c.prepareStatement("update " + sql.qualified("projection_offsets")
+                        + " set last_offset = ? where topic = ? and partition = ?"
+                        + (from == null ? "" : " and last_offset = ?"))) {
+                    update.setLong(1, offset);
+                    update.setString(2, key.topic);
+                    update.setInt(3, key.partition);
+                    if (from != null) {
+                        update.setLong(4, from);
+                    }
+                    return update.executeUpdate();
                 }
             });
         }

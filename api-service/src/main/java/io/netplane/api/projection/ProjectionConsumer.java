@@ -4,6 +4,7 @@ import io.netplane.api.messaging.KafkaSettings;
 import io.netplane.api.messaging.TopicPartitions;
 import io.netplane.api.waiting.OutcomeWatcher;
 import io.netplane.events.Envelope;
+import io.netplane.events.EventType;
 import io.netplane.events.Topic;
 import io.netplane.events.kafka.EnvelopeDeserializer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -97,12 +98,7 @@ public class ProjectionConsumer {
             Instant nextSweep = Instant.now().plus(SWEEP);
             while (running) {
                 try {
-                    List<ConsumerRecord<String, Envelope>> records = poll();
-                    if (records.size() <= 1 || !applyTogether(records)) {
-                        for (ConsumerRecord<String, Envelope> record : records) {
-                            applyWithRetries(record);
-                        }
-                    }
+                    applyInOrder(poll());
                 } catch (WakeupException | InterruptedException e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -133,6 +129,42 @@ public class ProjectionConsumer {
             projection.settleOpen();
         } catch (RuntimeException e) {
             LOG.warnf("settling open operations failed: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * An endpoint record alone, in one statement (Projection.applyAlone); the records between them together, in one
+     * transaction; one by one when that rolls back or a record cannot go alone.
+     */
+    private void applyInOrder(List<ConsumerRecord<String, Envelope>> records) throws InterruptedException {
+        List<ConsumerRecord<String, Envelope>> together = new ArrayList<>();
+        for (ConsumerRecord<String, Envelope> record : records) {
+            if (!alone(record)) {
+                together.add(record);
+                continue;
+            }
+            applyTogetherOrEach(together);
+            together.clear();
+            if (projection.applyAlone(record.topic(), record.partition(), record.offset(), record.key(), record.value())) {
+                progress.applied(new TopicPartition(record.topic(), record.partition()), record.offset());
+                outage = false;
+            } else {
+                applyWithRetries(record);
+            }
+        }
+        applyTogetherOrEach(together);
+    }
+
+    private static boolean alone(ConsumerRecord<String, Envelope> record) {
+        return record.value() != null && EventType.fromWireName(record.value().type())
+                .filter(EndpointProjection::handles).isPresent();
+    }
+
+    private void applyTogetherOrEach(List<ConsumerRecord<String, Envelope>> records) throws InterruptedException {
+        if (records.size() <= 1 || !applyTogether(records)) {
+            for (ConsumerRecord<String, Envelope> record : records) {
+                applyWithRetries(record);
+            }
         }
     }
 

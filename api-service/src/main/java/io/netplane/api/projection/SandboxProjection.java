@@ -14,10 +14,7 @@ import io.netplane.events.EventData;
 import io.netplane.events.EventType;
 import io.netplane.events.Subject;
 import io.netplane.events.data.Cleared;
-import io.netplane.events.data.Endpoint;
 import io.netplane.events.data.EndpointDisconnectRequested;
-import io.netplane.events.data.EndpointReady;
-import io.netplane.events.data.EndpointReleased;
 import io.netplane.events.data.Failure;
 import io.netplane.events.data.Rejection;
 import io.netplane.events.data.Sandbox;
@@ -32,7 +29,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.UUID;
 
 /**
@@ -51,24 +47,26 @@ public class SandboxProjection {
     NodeLiveness liveness;
     @Inject
     IntentPublisher intents;
+    @Inject
+    EndpointProjection endpoints;
 
     /**
      * @param key the record's Kafka key: the sandbox id (an endpoint's failure names only the endpoint)
      * @return false when the event is not about sandboxes or endpoints
      */
     boolean apply(EventType type, String key, Envelope event) {
+        if (EndpointProjection.handles(type)) {
+            settleOthers(endpoints.apply(type, key, event));
+            return true;
+        }
         switch (type) {
             case SANDBOX_SCHEDULED -> scheduled(event, event.data(Sandbox.class));
             case SANDBOX_REJECTED, ENDPOINT_REJECTED -> rejected(event, event.data(Rejection.class));
             case SANDBOX_REMOVED -> removed(event, event.data(SandboxRemoved.class));
-            case ENDPOINT_ALLOCATED -> allocated(event, event.data(Endpoint.class));
-            case ENDPOINT_RELEASED -> released(event, event.data(EndpointReleased.class));
             case SANDBOX_READY -> sandboxReady(event, event.data(SandboxReady.class));
             case SANDBOX_FAILED -> sandboxFailed(event, event.data(Failure.class));
             case SANDBOX_CLEARED -> sandboxCleared(event, event.data(Cleared.class));
-            case ENDPOINT_READY -> endpointReady(event, event.data(EndpointReady.class));
             case ENDPOINT_FAILED -> endpointFailed(event, key, event.data(Failure.class));
-            case ENDPOINT_CLEARED -> endpointCleared(event, key, event.data(Cleared.class));
             default -> {
                 return false;
             }
@@ -119,48 +117,7 @@ public class SandboxProjection {
                 op.finish(OperationEntry.FAILED, 409, "sandbox " + removed.name() + " was removed before it was ready", null);
             }
         }
-        settle(removed.sandboxId(), open); // the same list: those just failed are no longer open
-    }
-
-    private void allocated(Envelope event, Endpoint e) {
-        EndpointEntry row = EndpointEntry.findById(e.id());
-        boolean fresh = row == null;
-        if (fresh) {
-            row = new EndpointEntry();
-            row.id = e.id();
-        }
-        row.sandboxId = e.sandboxId();
-        row.networkId = e.networkId();
-        row.node = e.node();
-        row.ifname = e.ifname();
-        row.addresses = JsonColumns.write(e.addresses() == null ? List.of() : e.addresses());
-        row.mac = e.mac();
-        row.ports = JsonColumns.write(e.ports() == null ? List.of() : e.ports());
-        row.aliases = JsonColumns.write(e.aliases() == null ? List.of() : e.aliases());
-        row.created = e.created() == null ? event.time() : e.created();
-        if (fresh) {
-            row.persist();
-        }
-        // what waits for an allocation waits for the node's report too: only one that came first lets it finish now
-        EndpointNodeState status = EndpointNodeState.findById(e.id());
-        if (status != null && EndpointNodeState.READY.equals(status.state)) {
-            settle(e.sandboxId());
-        }
-    }
-
-    private void released(Envelope event, EndpointReleased released) {
-        EndpointEntry row = EndpointEntry.findById(released.endpointId());
-        if (row != null && row.released == null) {
-            row.released = event.time();
-        }
-        List<OperationEntry> open = OperationEntry.open(released.sandboxId());
-        for (OperationEntry op : open) {
-            if (OperationEntry.CONNECT_ENDPOINT.equals(op.kind) && op.endpointIds().contains(released.endpointId())) {
-                op.finish(OperationEntry.FAILED, 409, "endpoint " + released.endpointId()
-                        + " was disconnected before it was ready", null);
-            }
-        }
-        settle(released.sandboxId(), open); // the same list: those just failed are no longer open
+        settle(removed.sandboxId());
     }
 
     private void sandboxReady(Envelope event, SandboxReady ready) {
@@ -198,21 +155,6 @@ public class SandboxProjection {
         settle(cleared.id());
     }
 
-    private void endpointReady(Envelope event, EndpointReady ready) {
-        EndpointNodeState state = EndpointNodeState.forUpdate(ready.endpointId());
-        state.sandboxId = ready.sandboxId();
-        state.node = ready.node();
-        state.state = EndpointNodeState.READY;
-        state.hostIfname = ready.hostIfname();
-        state.ifname = ready.ifname();
-        state.ifindex = ready.ifindex();
-        state.iflink = ready.iflink();
-        state.error = null;
-        state.updated = event.time();
-        state.persist();
-        settle(ready.sandboxId());
-    }
-
     private void endpointFailed(Envelope event, String key, Failure failure) {
         EndpointNodeState state = EndpointNodeState.forUpdate(failure.id());
         String sandboxId = sandboxOf(failure.id(), key, state);
@@ -234,21 +176,7 @@ public class SandboxProjection {
         }
     }
 
-    private void endpointCleared(Envelope event, String key, Cleared cleared) {
-        EndpointNodeState state = EndpointNodeState.forUpdate(cleared.id());
-        String sandboxId = sandboxOf(cleared.id(), key, state);
-        state.sandboxId = sandboxId;
-        state.node = cleared.node();
-        state.state = EndpointNodeState.CLEARED;
-        state.error = null;
-        state.updated = event.time();
-        state.persist();
-        if (sandboxId != null) {
-            settle(sandboxId);
-        }
-    }
-
-    /** Status is keyed by sandbox id; ipam's record and an earlier report say it too. */
+    /** Status is keyed by sandbox id; ipam's record and an earlier report say it too (as project_endpoint_cleared). */
     private static String sandboxOf(String endpointId, String key, EndpointNodeState known) {
         EndpointEntry endpoint = EndpointEntry.findById(endpointId);
         if (endpoint != null) {
@@ -259,60 +187,35 @@ public class SandboxProjection {
 
     /** Settles the open operations of one sandbox that what the read model now holds decides. */
     void settle(String sandboxId) {
-        settle(sandboxId, OperationEntry.open(sandboxId));
+        settleOthers(endpoints.settle(sandboxId));
     }
 
-    private void settle(String sandboxId, List<OperationEntry> ops) {
-        List<OperationEntry> open = ops.stream().filter(OperationEntry::isOpen).toList();
+    /**
+     * Settles the open creates and removes of a sandbox (null: none open); its connects and disconnects are the
+     * SQL's ({@link EndpointProjection}), settled already.
+     */
+    void settleOthers(String sandboxId) {
+        if (sandboxId == null) {
+            return;
+        }
+        List<OperationEntry> open = OperationEntry.open(sandboxId).stream()
+                .filter(op -> OperationEntry.CREATE_SANDBOX.equals(op.kind) || OperationEntry.REMOVE_SANDBOX.equals(op.kind))
+                .toList();
         if (open.isEmpty()) {
             return;
         }
-        // a query of its own, and only removals need it: asked for at most once, when one is open
-        Supplier<Set<String>> readyNodes = new Supplier<>() {
-            private Set<String> nodes;
-
-            @Override
-            public Set<String> get() {
-                if (nodes == null) {
-                    nodes = liveness.readyNodes();
-                }
-                return nodes;
-            }
-        };
-        // a disconnect's settling needs no sandbox row: read only for the kinds that look at it
-        SandboxEntry sandbox = open.stream().allMatch(op -> OperationEntry.DISCONNECT_ENDPOINT.equals(op.kind)) ? null
-                : SandboxEntry.findById(sandboxId);
+        SandboxEntry sandbox = SandboxEntry.findById(sandboxId);
+        if (sandbox == null) {
+            return;
+        }
         for (OperationEntry op : open) {
-            switch (op.kind) {
-                case OperationEntry.CREATE_SANDBOX -> {
-                    if (sandbox != null && sandbox.removed == null && sandboxReady(sandbox)
-                            && op.endpointIds().stream().allMatch(id -> endpointReady(id, sandbox.node))) {
-                        op.finish(OperationEntry.SUCCEEDED, 201, null, JsonColumns.write(catalog.view(sandbox)));
-                    }
+            if (OperationEntry.CREATE_SANDBOX.equals(op.kind)) {
+                if (sandbox.removed == null && sandboxReady(sandbox)
+                        && op.endpointIds().stream().allMatch(id -> endpointReady(id, sandbox.node))) {
+                    op.finish(OperationEntry.SUCCEEDED, 201, null, JsonColumns.write(catalog.view(sandbox)));
                 }
-                case OperationEntry.CONNECT_ENDPOINT -> {
-                    // no result kept: the operation shows the sandbox as it is when asked (OperationResource)
-                    if (sandbox != null && sandbox.removed == null
-                            && op.endpointIds().stream().allMatch(id -> endpointReady(id, sandbox.node))) {
-                        op.finish(OperationEntry.SUCCEEDED, 200, null, null);
-                    }
-                }
-                case OperationEntry.REMOVE_SANDBOX -> {
-                    if (sandbox != null && sandbox.removed != null && !catalog.builtOn(sandboxId, readyNodes.get())) {
-                        op.finish(OperationEntry.SUCCEEDED, 204, null,
-                                JsonColumns.write(Map.of("id", sandbox.id, "name", sandbox.name)));
-                    }
-                }
-                case OperationEntry.DISCONNECT_ENDPOINT -> {
-                    boolean done = op.endpointIds().stream().allMatch(id -> {
-                        EndpointEntry e = EndpointEntry.findById(id);
-                        return e != null && e.released != null && !catalog.endpointBuiltOn(id, readyNodes.get());
-                    });
-                    if (done) {
-                        op.finish(OperationEntry.SUCCEEDED, 200, null, null); // as a connect's
-                    }
-                }
-                default -> { }
+            } else if (sandbox.removed != null && !catalog.builtOn(sandboxId, liveness.readyNodes())) {
+                op.finish(OperationEntry.SUCCEEDED, 204, null, JsonColumns.write(Map.of("id", sandbox.id, "name", sandbox.name)));
             }
         }
     }

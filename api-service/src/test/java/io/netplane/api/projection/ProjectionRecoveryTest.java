@@ -1,6 +1,7 @@
 package io.netplane.api.projection;
 
 import io.netplane.api.BrokerPeer;
+import io.netplane.events.data.Endpoint;
 import io.netplane.events.data.Network;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -15,9 +16,12 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.get;
@@ -67,20 +71,7 @@ class ProjectionRecoveryTest {
             await().atMost(SEEN).until(() -> get("/api/v1/networks/" + before.name()).statusCode(), is(200));
 
             Network during = network("outage-during", 2);
-            String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
-            // the database itself cannot be closed from a connection to it: from the maintenance database
-            String maintenance = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1) + "postgres";
-            try (Connection admin = DriverManager.getConnection(maintenance, user, password)) {
-                try {
-                    execute(admin, "alter database " + database + " allow_connections false");
-                    execute(admin, "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database
-                            + "' and pid <> pg_backend_pid()");
-                    peer.publish(BrokerPeer.created(null, during));
-                    Thread.sleep(4_000); // longer than a few retries: the record is not skipped, the projection does not stop
-                } finally {
-                    execute(admin, "alter database " + database + " allow_connections true");
-                }
-            }
+            duringOutage(() -> peer.publish(BrokerPeer.created(null, during)));
             await().atMost(SEEN).until(() -> get("/api/v1/networks/" + during.name()).statusCode(), is(200));
 
             Network after = network("outage-after", 3);
@@ -114,6 +105,95 @@ class ProjectionRecoveryTest {
             assertEquals(404, get("/api/v1/networks/" + appliedElsewhere.name()).statusCode(),
                     "its offset says another replica applied it: not applied here again");
         }
+    }
+
+    /**
+     * The same for the records of a connect and disconnect, which go alone in one statement each outside a
+     * transaction (Projection.applyAlone): one that meets the outage is not lost, nor applied twice.
+     */
+    @Test
+    void endpointRecordsThatArriveWhileTheDatabaseIsDownAreProjectedOnceItIsBack() throws Exception {
+        try (BrokerPeer peer = new BrokerPeer(bootstrap, prefix)) {
+            String sandboxId = BrokerPeer.randomId();
+            Endpoint before = endpoint(sandboxId, 7);
+            peer.publish(BrokerPeer.allocated(null, before));
+            await().atMost(SEEN).until(() -> endpointRows(before.id()), is(1));
+
+            Endpoint during = endpoint(sandboxId, 8);
+            duringOutage(() -> peer.publish(BrokerPeer.allocated(null, during)));
+            await().atMost(SEEN).until(() -> endpointRows(during.id()), is(1));
+            peer.publish(BrokerPeer.endpointReleased(null, during));
+            await().atMost(SEEN).until(() -> released(during.id()), is(true));
+        }
+    }
+
+    /** As {@link #aRecordAnotherReplicaAppliedIsNotAppliedAgain}, for endpoint records (applied alone when they can). */
+    @Test
+    void anEndpointRecordAnotherReplicaAppliedIsNotAppliedAgain() throws Exception {
+        try (BrokerPeer peer = new BrokerPeer(bootstrap, prefix);
+             Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            String sandboxId = BrokerPeer.randomId();
+            Endpoint first = endpoint(sandboxId, 9);
+            Endpoint second = endpoint(sandboxId, 10);
+            peer.publish(BrokerPeer.allocated(null, first));
+            peer.publish(BrokerPeer.allocated(null, second)); // alone: the partition's offset is known by now
+            await().atMost(SEEN).until(() -> endpointRows(second.id()), is(1));
+            int partition = partitionOf(sandboxId, changesPartitions());
+            Endpoint appliedElsewhere = endpoint(sandboxId, 11);
+            Endpoint next = endpoint(sandboxId, 12);
+
+            execute(c, "update " + schema + ".projection_offsets set last_offset = last_offset + 1 where topic = '"
+                    + prefix + ".changes' and partition = " + partition);
+            peer.publish(BrokerPeer.allocated(null, appliedElsewhere));
+            peer.publish(BrokerPeer.allocated(null, next));
+
+            await().atMost(SEEN).until(() -> endpointRows(next.id()), is(1));
+            assertEquals(0, endpointRows(appliedElsewhere.id()), "its offset says another replica applied it: not applied here again");
+        }
+    }
+
+    /** The test database refuses connections, every connection to it terminated — as a restart looks to the pool. */
+    private void duringOutage(Runnable meanwhile) throws SQLException, InterruptedException {
+        String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        // the database itself cannot be closed from a connection to it: from the maintenance database
+        String maintenance = jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1) + "postgres";
+        try (Connection admin = DriverManager.getConnection(maintenance, user, password)) {
+            try {
+                execute(admin, "alter database " + database + " allow_connections false");
+                execute(admin, "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database
+                        + "' and pid <> pg_backend_pid()");
+                meanwhile.run();
+                Thread.sleep(4_000); // longer than a few retries: the record is not skipped, the projection does not stop
+            } finally {
+                execute(admin, "alter database " + database + " allow_connections true");
+            }
+        }
+    }
+
+    private int endpointRows(String endpointId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+             PreparedStatement s = c.prepareStatement("select count(*) from " + schema + ".endpoints where id = ?")) {
+            s.setString(1, endpointId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
+    }
+
+    private boolean released(String endpointId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+             PreparedStatement s = c.prepareStatement("select released is not null from " + schema + ".endpoints where id = ?")) {
+            s.setString(1, endpointId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() && r.getBoolean(1);
+            }
+        }
+    }
+
+    private static Endpoint endpoint(String sandboxId, int octet) {
+        return BrokerPeer.endpoint(BrokerPeer.randomId(), sandboxId, BrokerPeer.randomId(), "node-a", "eth0",
+                "10.214." + octet + ".2", 24, "10.214." + octet + ".1", List.of(), List.of());
     }
 
     private int changesPartitions() {
