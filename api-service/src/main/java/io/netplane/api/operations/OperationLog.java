@@ -4,9 +4,17 @@ import io.netplane.api.readmodel.JsonColumns;
 import io.netplane.api.readmodel.OperationEntry;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +26,10 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class OperationLog {
+    @Inject
+    DataSource dataSource;
+    @ConfigProperty(name = "quarkus.hibernate-orm.database.default-schema", defaultValue = "api")
+    String schema;
 
     @Transactional
     public void open(String id, String kind, String target, String targetName, String actor, CallOptions call) {
@@ -43,6 +55,33 @@ public class OperationLog {
         op.created = Instant.now();
         op.updated = op.created;
         op.persist();
+    }
+
+    /**
+     * {@link #open(String, String, String, String, String, String, List, CallOptions)} for a synchronous call, outside
+     * any transaction: one statement that commits by itself, with no BEGIN, COMMIT or persistence context (on every
+     * connect's and disconnect's path).
+     */
+    public void openAlone(String id, String kind, String target, String targetName, String actor, String networkId,
+                          List<String> endpointIds) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("insert into " + schema
+                + ".operations (id, kind, target, target_name, actor, network_id, endpoints, state, created, updated)"
+                + " values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)")) {
+            s.setString(1, id);
+            s.setString(2, kind);
+            s.setString(3, target);
+            s.setString(4, targetName);
+            s.setString(5, actor);
+            s.setString(6, networkId);
+            s.setString(7, endpointIds == null ? null : JsonColumns.write(endpointIds));
+            s.setString(8, OperationEntry.PENDING);
+            s.setObject(9, now);
+            s.setObject(10, now);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record operation " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /** The caller stopped waiting; the outcome, when it comes, replaces this. */

@@ -22,7 +22,6 @@ import io.netplane.events.data.EndpointRequest;
 import io.netplane.events.data.PortBinding;
 import io.netplane.events.data.SandboxCreateRequested;
 import io.netplane.events.data.SandboxRemoveRequested;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -202,35 +201,28 @@ public class SandboxCommands {
     public CallResult connect(String networkRef, String sandboxRef, String ipv4Address, List<String> aliases,
                               String actor, CallOptions call, boolean withView) {
         String endpointId = IntentCalls.newId();
-        // the reads and the operation row in one transaction: it is on every connect's path. No wait for the
-        // sandbox's answers given ahead: a connect reads nothing they change (ipam, which decides, has them all)
-        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
-            // both in one query when named exactly; else Docker looks at the container before the network
-            SandboxCatalog.SandboxAndNetwork found = sandboxes.exactly(sandboxRef, networkRef)
-                    .orElseGet(() -> new SandboxCatalog.SandboxAndNetwork(sandbox(sandboxRef), networkForEndpoint(networkRef)));
-            SandboxEntry sandbox = found.sandbox();
-            NetworkEntry network = found.network();
-            if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
-                throw new ApiException(400, SHARED_NETNS);
-            }
-            if (network.driver.equals("host")) {
-                throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
-            }
-            if (network.driver.equals("null")) {
-                throw new ApiException(400, "container cannot be connected to multiple networks with one of the networks "
-                        + "in private (none) mode");
-            }
-            checkJoinable(network);
-            checkAddress(ipv4Address);
-            Envelope opened = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
-                    new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
-            operations.open(opened.correlationId(), OperationEntry.CONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                    network.id, List.of(endpointId), call);
-            return new Prepared(sandbox, network, null, false, opened);
-        });
-        SandboxEntry sandbox = prepared.sandbox();
-        NetworkEntry network = prepared.network();
-        Envelope intent = prepared.intent();
+        // plain reads and the operation row in a statement of its own, no transaction: on every connect's path. No
+        // wait for the sandbox's answers given ahead: a connect reads nothing they change (ipam, which decides, has
+        // them all). Both in one query when named exactly; else Docker looks at the container before the network
+        SandboxCatalog.SandboxAndNetwork found = sandboxes.exactly(sandboxRef, networkRef)
+                .orElseGet(() -> new SandboxCatalog.SandboxAndNetwork(sandbox(sandboxRef), networkForEndpoint(networkRef)));
+        SandboxEntry sandbox = found.sandbox();
+        NetworkEntry network = found.network();
+        if (HOST_MODE.equals(sandbox.mode) || CONTAINER_MODE.equals(sandbox.mode)) {
+            throw new ApiException(400, SHARED_NETNS);
+        }
+        if (network.driver.equals("host")) {
+            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+        }
+        if (network.driver.equals("null")) {
+            throw new ApiException(400, "container cannot be connected to multiple networks with one of the networks "
+                    + "in private (none) mode");
+        }
+        checkJoinable(network);
+        checkAddress(ipv4Address);
+        Envelope intent = Envelope.of(EventType.ENDPOINT_CONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                new EndpointConnectRequested(sandbox.id, network.id, endpointId, ipv4Address, aliases(aliases)), actor);
+        open(intent, OperationEntry.CONNECT_ENDPOINT, sandbox, network, endpointId, actor, call);
         EndpointConnectWaiter waiter = new EndpointConnectWaiter(intent.correlationId(), sandbox.id, endpointId,
                 sandbox.node);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
@@ -257,31 +249,24 @@ public class SandboxCommands {
                                  boolean withView) {
         SandboxEntry sandbox = sandbox(sandboxRef);
         calls.readAfterAnswersOn(sandbox.id);
-        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> { // as connect's
-            // the network and the endpoint in one query when the network is named exactly
-            SandboxCatalog.NetworkAttachment found = sandboxes.attachmentOn(sandbox.id, networkRef).orElseGet(() -> {
-                NetworkEntry named = networkForEndpoint(networkRef);
-                return new SandboxCatalog.NetworkAttachment(named, sandboxes.attachment(sandbox.id, named.id));
-            });
-            NetworkEntry network = found.network();
-            if (network.driver.equals("host")) {
-                throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
-            }
-            SandboxCatalog.Attachment attached = found.attachment().orElseThrow(() ->
-                    new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
-            EndpointEntry endpoint = attached.endpoint();
-            boolean mustClear = attached.builtOn(liveness.readyNodes());
-            Envelope opened = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
-                    new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
-            operations.open(opened.correlationId(), OperationEntry.DISCONNECT_ENDPOINT, sandbox.id, sandbox.name, actor,
-                    network.id, List.of(endpoint.id), call);
-            return new Prepared(sandbox, network, endpoint, mustClear, opened);
+        // as connect's: plain reads, the network and the endpoint in one query when the network is named exactly
+        SandboxCatalog.NetworkAttachment found = sandboxes.attachmentOn(sandbox.id, networkRef).orElseGet(() -> {
+            NetworkEntry named = networkForEndpoint(networkRef);
+            return new SandboxCatalog.NetworkAttachment(named, sandboxes.attachment(sandbox.id, named.id));
         });
-        NetworkEntry network = prepared.network();
-        EndpointEntry endpoint = prepared.endpoint();
-        Envelope intent = prepared.intent();
+        NetworkEntry network = found.network();
+        if (network.driver.equals("host")) {
+            throw new ApiException(400, "container cannot be disconnected from host network or connected to host network");
+        }
+        SandboxCatalog.Attachment attached = found.attachment().orElseThrow(() ->
+                new ApiException(400, "container " + sandbox.id + " is not connected to network " + network.name));
+        EndpointEntry endpoint = attached.endpoint();
+        boolean mustClear = attached.builtOn(liveness.readyNodes());
+        Envelope intent = Envelope.of(EventType.ENDPOINT_DISCONNECT_REQUESTED, Subject.sandbox(sandbox.id),
+                new EndpointDisconnectRequested(sandbox.id, network.id, force), actor);
+        open(intent, OperationEntry.DISCONNECT_ENDPOINT, sandbox, network, endpoint.id, actor, call);
         RemovalWaiter waiter = RemovalWaiter.endpoint(intent.correlationId(), sandbox.id, endpoint.id,
-                endpoint.node, prepared.mustClear(), liveness::readyNodes);
+                endpoint.node, mustClear, liveness::readyNodes);
         Outcome outcome = calls.publishAndWait(intent, waiter, call);
         if (outcome == null) {
             return calls.pending(intent.correlationId(), call, "disconnect " + sandbox.name + " from " + network.name);
@@ -390,8 +375,15 @@ public class SandboxCommands {
         return ports;
     }
 
-    /** What a connect or disconnect found and opened, in one transaction, before publishing its intent. */
-    private record Prepared(SandboxEntry sandbox, NetworkEntry network, EndpointEntry endpoint, boolean mustClear,
-                            Envelope intent) {
+    /** A connect's or disconnect's operation: one statement of its own when the call waits (see OperationLog). */
+    private void open(Envelope intent, String kind, SandboxEntry sandbox, NetworkEntry network, String endpointId,
+                      String actor, CallOptions call) {
+        if (call.async()) {
+            operations.open(intent.correlationId(), kind, sandbox.id, sandbox.name, actor, network.id,
+                    List.of(endpointId), call);
+        } else {
+            operations.openAlone(intent.correlationId(), kind, sandbox.id, sandbox.name, actor, network.id,
+                    List.of(endpointId));
+        }
     }
 }

@@ -127,8 +127,9 @@ public class SandboxCatalog {
     /**
      * The live sandbox and network that two references name exactly (an id or a name), in one query, resolved as
      * {@link #lookup} and {@link NetworkCatalog#lookup} resolve them; empty when either names none that way, or the
-     * network's name is ambiguous: then each lookup on its own says what is wrong. Needs a transaction.
+     * network's name is ambiguous: then each lookup on its own says what is wrong. A plain read outside a transaction.
      */
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<SandboxAndNetwork> exactly(String sandboxRef, String networkRef) {
         if (sandboxRef == null || sandboxRef.isEmpty() || sandboxRef.indexOf('\0') >= 0 || networkRef == null
                 || networkRef.indexOf('\0') >= 0) {
@@ -158,8 +159,10 @@ public class SandboxCatalog {
 
     /**
      * The live network a reference names exactly (as {@link #exactly}) and the sandbox's live endpoint on it, in one
-     * query; empty when the reference names no network exactly, or an ambiguous name. Needs a transaction.
+     * query; empty when the reference names no network exactly, or an ambiguous name. A plain read outside a
+     * transaction.
      */
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<NetworkAttachment> attachmentOn(String sandboxId, String networkRef) {
         if (networkRef == null || networkRef.indexOf('\0') >= 0) {
             return Optional.empty();
