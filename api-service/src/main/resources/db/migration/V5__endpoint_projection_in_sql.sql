@@ -32,6 +32,8 @@ create function ${flyway:defaultSchema}.settle_endpoint_operations(p_sandbox var
     returns varchar language plpgsql as $$
 declare
     op           record;
+    endpoint     varchar;
+    done         boolean;
     sandbox_node text;
     looked_up    boolean := false;
     others       boolean := false;
@@ -52,29 +54,33 @@ begin
                 where s.id = p_sandbox and s.removed is null;
                 looked_up := true;
             end if;
-            if sandbox_node is not null
-               and not exists (select 1 from jsonb_array_elements_text(op.endpoints) w(id)
-                               where not exists (select 1 from ${flyway:defaultSchema}.endpoints e
-                                                 join ${flyway:defaultSchema}.endpoint_status st on st.endpoint_id = e.id
-                                                 where e.id = w.id and e.released is null and st.state = 'ready'
-                                                   and st.node = sandbox_node)) then
-                update ${flyway:defaultSchema}.operations o
-                set state = 'succeeded', status = 200, message = null, result = null, updated = clock_timestamp()
-                where o.id = op.id;
-            end if;
+            done := sandbox_node is not null;
+            -- one key lookup per endpoint (a set-returning join was planned as a scan of every live endpoint)
+            for endpoint in select jsonb_array_elements_text(op.endpoints) loop
+                exit when not done;
+                done := exists (select 1 from ${flyway:defaultSchema}.endpoints e
+                                join ${flyway:defaultSchema}.endpoint_status st on st.endpoint_id = e.id
+                                where e.id = endpoint and e.released is null and st.state = 'ready'
+                                  and st.node = sandbox_node);
+            end loop;
         elsif op.kind = 'endpoint.disconnect' then
-            if not exists (select 1 from jsonb_array_elements_text(op.endpoints) w(id)
-                           where not exists (select 1 from ${flyway:defaultSchema}.endpoints e
-                                             where e.id = w.id and e.released is not null)
-                              or exists (select 1 from ${flyway:defaultSchema}.endpoint_status st
-                                         where st.endpoint_id = w.id and st.state = 'ready'
-                                           and st.node = any (p_ready))) then
-                update ${flyway:defaultSchema}.operations o
-                set state = 'succeeded', status = 200, message = null, result = null, updated = clock_timestamp()
-                where o.id = op.id;
-            end if;
+            done := true;
+            for endpoint in select jsonb_array_elements_text(op.endpoints) loop
+                done := exists (select 1 from ${flyway:defaultSchema}.endpoints e
+                                where e.id = endpoint and e.released is not null)
+                    and not exists (select 1 from ${flyway:defaultSchema}.endpoint_status st
+                                    where st.endpoint_id = endpoint and st.state = 'ready'
+                                      and st.node = any (p_ready));
+                exit when not done;
+            end loop;
         else
             others := true;
+            continue;
+        end if;
+        if done then
+            update ${flyway:defaultSchema}.operations o
+            set state = 'succeeded', status = 200, message = null, result = null, updated = clock_timestamp()
+            where o.id = op.id;
         end if;
     end loop;
     return case when others then p_sandbox end;

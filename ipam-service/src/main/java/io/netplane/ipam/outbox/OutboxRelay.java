@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Publishes committed outbox rows and deletes them once the broker acknowledged them.
  *
  * <p>The latency path: a consumer that just committed hands its rows over ({@link #committed}); they are sent
- * from memory, in commit order, inside a transaction that first deletes them ({@code delete … returning}: the
- * row locks keep any other relay off them, and only rows still there are sent) and commits after the acks.
+ * from memory, in commit order, inside a transaction that first deletes them ({@code take_outbox_rows}: the
+ * row locks keep any other relay off them, and only rows still there are sent) and commits after the acks, without
+ * waiting for the WAL flush (V11: a delete a crash takes back only sends its rows again).
  * The safety net: every poll interval (and on {@link #signal()}), rows nobody handed over — a crash between a
  * commit and its publication, or rows written outside a consumer — are read in id order, sent and deleted;
  * one transaction-scoped advisory lock makes the polls of several replicas take turns, and {@code skip locked}
@@ -148,7 +149,7 @@ public class OutboxRelay {
             try {
                 long t0 = System.nanoTime();
                 Set<Long> mine = new HashSet<>();
-                try (PreparedStatement delete = c.prepareStatement("delete from outbox where id = any(?) returning id")) {
+                try (PreparedStatement delete = c.prepareStatement("select take_outbox_rows(?)")) {
                     delete.setArray(1, c.createArrayOf("bigint", rows.stream().map(Outbox.Committed::id).toArray()));
                     try (ResultSet row = delete.executeQuery()) {
                         while (row.next()) {
@@ -211,9 +212,9 @@ public class OutboxRelay {
                 }
                 awaitAcks(sent);
                 long t2 = System.nanoTime();
-                try (PreparedStatement delete = c.prepareStatement("delete from outbox where id = any(?)")) {
+                try (PreparedStatement delete = c.prepareStatement("select take_outbox_rows(?)")) {
                     delete.setArray(1, c.createArrayOf("bigint", rows.stream().map(Row::id).toArray()));
-                    delete.executeUpdate();
+                    delete.executeQuery().close();
                 }
                 c.commit();
                 profile(rows.size(), t1 - t0, t2 - t1, System.nanoTime() - t2);
