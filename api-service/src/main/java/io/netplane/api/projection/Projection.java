@@ -34,8 +34,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
