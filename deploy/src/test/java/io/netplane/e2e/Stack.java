@@ -298,10 +298,28 @@ final class Stack implements AutoCloseable {
         services.put(name, new Service(name, port, builder.start(), log));
     }
 
+    /**
+     * A free port below the kernel's ephemeral range: ipam hands out published host ports from that range's start
+     * (32768, as Docker does), and a service listening on one the kernel picked (port 0) had the agent refuse it
+     * with "port is already allocated".
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        int below = 32768;
+        try {
+            below = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux's proc: the default range's start
         }
+        SecureRandom random = new SecureRandom();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 10000 + random.nextInt(Math.max(1, below - 10000));
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // another one
+            }
+        }
+        throw new IOException("no free port between 10000 and " + below);
     }
 
     void awaitHealthy(Duration timeout) throws Exception {
