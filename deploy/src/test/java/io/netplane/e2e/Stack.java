@@ -298,6 +298,8 @@ final class Stack implements AutoCloseable {
         services.put(name, new Service(name, port, builder.start(), log));
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A free port below the kernel's ephemeral range: ipam hands out published host ports from that range's start
      * (32768, as Docker does), and a service listening on one the kernel picked (port 0) had the agent refuse it
@@ -306,14 +308,19 @@ final class Stack implements AutoCloseable {
     private static int freePort() throws IOException {
         int below = 32768;
         try {
-            below = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+            // readAllLines, not readString: a proc file says it is empty, and readString then returned only its first byte
+            below = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             // not Linux's proc: the default range's start
         }
         SecureRandom random = new SecureRandom();
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = 10000 + random.nextInt(Math.max(1, below - 10000));
+            if (HANDED_OUT.contains(port)) { // a service given it may not listen yet
+                continue;
+            }
             try (ServerSocket socket = new ServerSocket(port)) {
+                HANDED_OUT.add(port);
                 return socket.getLocalPort();
             } catch (IOException taken) {
                 // another one
